@@ -1,0 +1,55 @@
+import type { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { AwsClients } from './clients.js';
+import { isErrorNamed } from './bootstrap.js';
+
+/** S3 object access. Keys: `originals/<documentId>`, `derived/<documentId>/…`. */
+export class BlobStore {
+  constructor(
+    private readonly aws: AwsClients,
+    private readonly bucket: string,
+  ) {}
+
+  static originalKey(documentId: string): string {
+    return `originals/${documentId}`;
+  }
+
+  /** Streams `body` to S3 as a multipart upload (5 MiB parts), so memory stays bounded. */
+  async putStream(key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<void> {
+    const upload = new Upload({
+      client: this.aws.s3,
+      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
+      queueSize: 2,
+      partSize: 5 * 1024 * 1024,
+      leavePartsOnError: false,
+    });
+    const abort = () => void upload.abort().catch(() => undefined);
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      await upload.done();
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    const res = await this.aws.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return res.Body as Readable;
+  }
+
+  /** Size in bytes, or null when the object does not exist. */
+  async size(key: string): Promise<number | null> {
+    try {
+      const res = await this.aws.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return res.ContentLength ?? 0;
+    } catch (err) {
+      if (isErrorNamed(err, 'NotFound') || isErrorNamed(err, 'NoSuchKey')) return null;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.aws.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+}

@@ -1,0 +1,132 @@
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { CreateTableCommand, DescribeTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import type { ResourceNames } from '../domain/config.js';
+import type { AwsClients } from './clients.js';
+
+/** Names plus the URLs/ARNs the SDK calls need, resolved once at start-up. */
+export interface Resources {
+  bucket: string;
+  table: string;
+  jobsQueueUrl: string;
+  jobsDlqUrl: string;
+  eventsTopicArn: string;
+  eventsTopicName: string;
+}
+
+/** GSI listing an owner's documents newest first: gsi1pk = OWNER#<ownerId>, gsi1sk = <createdAt>#<id>. */
+export const OWNER_INDEX = 'byOwner';
+
+/**
+ * Creates every resource docpipe needs if it is missing; safe to run from many processes at once.
+ * The same definitions are what infrastructure-as-code creates on real AWS.
+ */
+export async function ensureResources(
+  aws: AwsClients,
+  names: ResourceNames,
+  opts: { visibilityTimeoutSeconds: number },
+): Promise<Resources> {
+  await Promise.all([ensureBucket(aws, names.bucket), ensureTable(aws, names.table)]);
+
+  const dlq = await aws.sqs.send(
+    new CreateQueueCommand({ QueueName: names.jobsDlq, Attributes: { MessageRetentionPeriod: '1209600' } }),
+  );
+  const dlqArn = await queueArn(aws, dlq.QueueUrl!);
+  const jobs = await aws.sqs.send(
+    new CreateQueueCommand({
+      QueueName: names.jobsQueue,
+      Attributes: {
+        VisibilityTimeout: String(opts.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn,
+          maxReceiveCount: names.maxReceiveCount,
+        }),
+      },
+    }),
+  );
+  const topic = await aws.sns.send(new CreateTopicCommand({ Name: names.eventsTopic }));
+  return {
+    bucket: names.bucket,
+    table: names.table,
+    jobsQueueUrl: jobs.QueueUrl!,
+    jobsDlqUrl: dlq.QueueUrl!,
+    eventsTopicArn: topic.TopicArn!,
+    eventsTopicName: names.eventsTopic,
+  };
+}
+
+/** Looks resources up without creating them (DOCPIPE_BOOTSTRAP=false); fails if one is missing. */
+export async function resolveResources(aws: AwsClients, names: ResourceNames): Promise<Resources> {
+  await aws.s3.send(new HeadBucketCommand({ Bucket: names.bucket }));
+  await aws.dynamodb.send(new DescribeTableCommand({ TableName: names.table }));
+  const jobs = await aws.sqs.send(new GetQueueUrlCommand({ QueueName: names.jobsQueue }));
+  const dlq = await aws.sqs.send(new GetQueueUrlCommand({ QueueName: names.jobsDlq }));
+  // CreateTopic is idempotent and returns the existing topic's ARN.
+  const topic = await aws.sns.send(new CreateTopicCommand({ Name: names.eventsTopic }));
+  return {
+    bucket: names.bucket,
+    table: names.table,
+    jobsQueueUrl: jobs.QueueUrl!,
+    jobsDlqUrl: dlq.QueueUrl!,
+    eventsTopicArn: topic.TopicArn!,
+    eventsTopicName: names.eventsTopic,
+  };
+}
+
+async function queueArn(aws: AwsClients, queueUrl: string): Promise<string> {
+  const attrs = await aws.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return attrs.Attributes!.QueueArn!;
+}
+
+async function ensureBucket(aws: AwsClients, bucket: string): Promise<void> {
+  try {
+    await aws.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch {
+    try {
+      await aws.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (err) {
+      if (!isErrorNamed(err, 'BucketAlreadyOwnedByYou')) throw err;
+    }
+  }
+}
+
+async function ensureTable(aws: AwsClients, table: string): Promise<void> {
+  try {
+    await aws.dynamodb.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'gsi1pk', AttributeType: 'S' },
+          { AttributeName: 'gsi1sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: OWNER_INDEX,
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+  } catch (err) {
+    if (!isErrorNamed(err, 'ResourceInUseException')) throw err;
+  }
+  await waitUntilTableExists({ client: aws.dynamodb, maxWaitTime: 60, minDelay: 1 }, { TableName: table });
+}
+
+export function isErrorNamed(err: unknown, name: string): boolean {
+  return err instanceof Error && err.name === name;
+}

@@ -1,0 +1,50 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AwsConfig } from '../domain/config.js';
+
+export interface AwsClients {
+  s3: S3Client;
+  sqs: SQSClient;
+  sns: SNSClient;
+  dynamodb: DynamoDBClient;
+  ddb: DynamoDBDocumentClient;
+  destroy(): void;
+}
+
+/** One set of SDK clients per process. Endpoint overrides are the only emulator-specific part. */
+export function createAwsClients(config: AwsConfig): AwsClients {
+  const base = {
+    region: config.region,
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+  };
+  const s3 = new S3Client({
+    ...base,
+    ...(config.endpoints.s3 ? { endpoint: config.endpoints.s3, forcePathStyle: true } : {}),
+  });
+  const sqs = new SQSClient({ ...base, ...(config.endpoints.sqs ? { endpoint: config.endpoints.sqs } : {}) });
+  const sns = new SNSClient({ ...base, ...(config.endpoints.sns ? { endpoint: config.endpoints.sns } : {}) });
+  const dynamodb = new DynamoDBClient({
+    ...base,
+    ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}),
+  });
+  const ddb = DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return {
+    s3,
+    sqs,
+    sns,
+    dynamodb,
+    ddb,
+    destroy() {
+      s3.destroy();
+      sqs.destroy();
+      sns.destroy();
+      ddb.destroy();
+      dynamodb.destroy();
+    },
+  };
+}

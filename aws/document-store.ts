@@ -1,0 +1,215 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { badInput } from '../domain/errors.js';
+import type { DocumentRecord, JobRecord, JobStatus } from '../domain/model.js';
+import type { AwsClients } from './clients.js';
+import { OWNER_INDEX, isErrorNamed } from './bootstrap.js';
+
+/**
+ * DynamoDB access for documents and jobs: one table, items keyed `DOC#<id>` and `JOB#<id>`,
+ * plus the `byOwner` GSI for newest-first listing. Every read goes by key or GSI Query; never Scan.
+ */
+export class DocumentStore {
+  constructor(
+    private readonly aws: AwsClients,
+    private readonly table: string,
+  ) {}
+
+  /** Writes the job, then the document; if the second write fails the first is undone. */
+  async createDocument(doc: DocumentRecord, job: JobRecord): Promise<void> {
+    await this.aws.ddb.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: jobItem(job),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    try {
+      await this.aws.ddb.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: documentItem(doc),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      await this.deleteJob(job.id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async getDocument(ownerId: string, id: string): Promise<DocumentRecord | null> {
+    const res = await this.aws.ddb.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `DOC#${id}`, sk: 'DOC' }, ConsistentRead: true }),
+    );
+    const doc = res.Item ? toDocument(res.Item) : null;
+    return doc && doc.ownerId === ownerId ? doc : null;
+  }
+
+  /** Newest first. `after` is a cursor from a previous page (see {@link encodeCursor}). */
+  async listDocuments(
+    ownerId: string,
+    opts: { limit: number; after?: string },
+  ): Promise<{ items: DocumentRecord[]; hasMore: boolean }> {
+    const start = opts.after ? decodeCursor(opts.after) : undefined;
+    const res = await this.aws.ddb.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: OWNER_INDEX,
+        KeyConditionExpression: 'gsi1pk = :owner',
+        ExpressionAttributeValues: { ':owner': `OWNER#${ownerId}` },
+        ScanIndexForward: false,
+        // One extra item tells us whether another page exists without a second request.
+        Limit: opts.limit + 1,
+        ...(start
+          ? {
+              ExclusiveStartKey: {
+                pk: `DOC#${start.id}`,
+                sk: 'DOC',
+                gsi1pk: `OWNER#${ownerId}`,
+                gsi1sk: `${start.createdAt}#${start.id}`,
+              },
+            }
+          : {}),
+      }),
+    );
+    const items = (res.Items ?? []).map(toDocument);
+    return { items: items.slice(0, opts.limit), hasMore: items.length > opts.limit };
+  }
+
+  async updateDocumentStatus(
+    id: string,
+    patch: { status: JobStatus; detectedType?: string | null; updatedAt: string },
+  ): Promise<void> {
+    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':status': patch.status, ':updatedAt': patch.updatedAt };
+    let expr = 'SET #status = :status, #updatedAt = :updatedAt';
+    if (patch.detectedType !== undefined) {
+      names['#detectedType'] = 'detectedType';
+      values[':detectedType'] = patch.detectedType;
+      expr += ', #detectedType = :detectedType';
+    }
+    await this.aws.ddb.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `DOC#${id}`, sk: 'DOC' },
+        UpdateExpression: expr,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async getJob(id: string): Promise<JobRecord | null> {
+    const res = await this.aws.ddb.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `JOB#${id}`, sk: 'JOB' }, ConsistentRead: true }),
+    );
+    return res.Item ? toJob(res.Item) : null;
+  }
+
+  /** Batch read (at most 100 ids per call, as DynamoDB allows); missing ids are absent from the map. */
+  async getJobs(ids: readonly string[]): Promise<Map<string, JobRecord>> {
+    const found = new Map<string, JobRecord>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = ids
+        .slice(i, i + 100)
+        .map((id) => ({ pk: `JOB#${id}`, sk: 'JOB' }));
+      while (keys && keys.length > 0) {
+        const res: BatchGetCommandOutput = await this.aws.ddb.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of res.Responses?.[this.table] ?? []) {
+          const job = toJob(item);
+          found.set(job.id, job);
+        }
+        keys = res.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Replaces the job with `next` only if the stored version is still `next.version - 1`.
+   * Returns false when another writer got there first (the caller re-reads and decides).
+   */
+  async putJobIfVersion(next: JobRecord): Promise<boolean> {
+    try {
+      await this.aws.ddb.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: jobItem(next),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': next.version - 1 },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isErrorNamed(err, 'ConditionalCheckFailedException')) return false;
+      throw err;
+    }
+  }
+
+  async deleteDocument(id: string): Promise<void> {
+    await this.aws.ddb.send(
+      new DeleteCommand({ TableName: this.table, Key: { pk: `DOC#${id}`, sk: 'DOC' } }),
+    );
+  }
+
+  async deleteJob(id: string): Promise<void> {
+    await this.aws.ddb.send(
+      new DeleteCommand({ TableName: this.table, Key: { pk: `JOB#${id}`, sk: 'JOB' } }),
+    );
+  }
+}
+
+const CursorSchema = z.object({ c: z.string().min(1), i: z.string().min(1) });
+
+/** Opaque page cursor: base64url of the last item's sort key parts. */
+export function encodeCursor(doc: Pick<DocumentRecord, 'createdAt' | 'id'>): string {
+  return Buffer.from(JSON.stringify({ c: doc.createdAt, i: doc.id })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const parsed = CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { createdAt: parsed.c, id: parsed.i };
+  } catch {
+    throw badInput('Malformed cursor: pass an endCursor or cursor returned by a previous page', {
+      argument: 'after',
+    });
+  }
+}
+
+function documentItem(doc: DocumentRecord): Record<string, unknown> {
+  return {
+    pk: `DOC#${doc.id}`,
+    sk: 'DOC',
+    gsi1pk: `OWNER#${doc.ownerId}`,
+    gsi1sk: `${doc.createdAt}#${doc.id}`,
+    entity: 'document',
+    ...doc,
+  };
+}
+
+function jobItem(job: JobRecord): Record<string, unknown> {
+  return { pk: `JOB#${job.id}`, sk: 'JOB', entity: 'job', ...job };
+}
+
+function toDocument(item: Record<string, unknown>): DocumentRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, entity: _e, ...rest } = item;
+  return { detectedType: null, ...rest } as DocumentRecord;
+}
+
+function toJob(item: Record<string, unknown>): JobRecord {
+  const { pk: _pk, sk: _sk, entity: _e, ...rest } = item;
+  return rest as unknown as JobRecord;
+}

@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+
+export interface EmbeddedAws {
+  /** S3, SQS and SNS (fauxqs). */
+  awsEndpoint: string;
+  /** DynamoDB (dynalite). */
+  dynamodbEndpoint: string;
+  /** Environment variables pointing docpipe's processes at these emulators. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedAwsOptions {
+  /** Persist state here (fauxqs SQLite + S3 files, dynalite LevelDB); in memory when omitted. */
+  dataDir?: string;
+  awsPort?: number;
+  dynamodbPort?: number;
+}
+
+/**
+ * In-process AWS emulators for the embedded stack and the tests. Use port 0 for a free port.
+ *
+ * Caveat: fauxqs 2.4 always binds 0.0.0.0 (its `host` option only shapes queue URLs), so the S3/SQS/SNS
+ * emulator is reachable from the network while it runs. dynalite binds 127.0.0.1.
+ */
+export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<EmbeddedAws> {
+  const host = '127.0.0.1';
+  let fauxqsDirs = {};
+  let dynamoPath: string | undefined;
+  if (opts.dataDir) {
+    const sqlite = join(opts.dataDir, 'fauxqs');
+    const s3 = join(opts.dataDir, 's3');
+    dynamoPath = join(opts.dataDir, 'dynamodb');
+    for (const dir of [sqlite, s3, dynamoPath]) mkdirSync(dir, { recursive: true });
+    fauxqsDirs = { dataDir: sqlite, s3StorageDir: s3 };
+  }
+  const fauxqs: FauxqsServer = await startFauxqs({
+    port: opts.awsPort ?? 0,
+    host,
+    logger: false,
+    ...fauxqsDirs,
+  });
+  const dynamo = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(dynamoPath ? { path: dynamoPath } : {}),
+  });
+  try {
+    await listen(dynamo, opts.dynamodbPort ?? 0, host);
+  } catch (err) {
+    await fauxqs.stop();
+    throw err;
+  }
+  const awsEndpoint = `http://${host}:${fauxqs.port}`;
+  const dynamodbEndpoint = `http://${host}:${(dynamo.address() as AddressInfo).port}`;
+  return {
+    awsEndpoint,
+    dynamodbEndpoint,
+    env: {
+      AWS_ENDPOINT_URL: awsEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    },
+    async stop() {
+      dynamo.closeAllConnections?.();
+      await Promise.all([fauxqs.stop(), new Promise<void>((resolve) => dynamo.close(() => resolve()))]);
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+const port = z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535);
+const positiveInt = z.coerce.number({ message: 'must be a positive integer' }).int().positive();
+const url = z.url({ message: 'must be a URL such as http://127.0.0.1:4566' });
+const resourceName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{3,63}$/, 'must be 3-63 letters, digits, ".", "-" or "_"');
+
+/** Every environment variable docpipe reads, with its default. `.env.example` mirrors this list. */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('.data'),
+
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Unset on real AWS. Per-service overrides follow the AWS SDK's own variable names. */
+  AWS_ENDPOINT_URL: url.optional(),
+  AWS_ENDPOINT_URL_S3: url.optional(),
+  AWS_ENDPOINT_URL_SQS: url.optional(),
+  AWS_ENDPOINT_URL_SNS: url.optional(),
+  AWS_ENDPOINT_URL_DYNAMODB: url.optional(),
+  /** Read here only so emulator setups work without them; real AWS uses the SDK's default chain. */
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+
+  DOCPIPE_BUCKET: resourceName.default('docpipe-documents'),
+  DOCPIPE_TABLE: resourceName.default('docpipe'),
+  DOCPIPE_JOBS_QUEUE: resourceName.default('docpipe-jobs'),
+  DOCPIPE_JOBS_DLQ: resourceName.default('docpipe-jobs-dlq'),
+  DOCPIPE_EVENTS_TOPIC: resourceName.default('docpipe-job-events'),
+  DOCPIPE_MAX_RECEIVE_COUNT: positiveInt.default(5),
+  /** Create missing AWS resources at start-up. Switch off where infrastructure-as-code owns them. */
+  DOCPIPE_BOOTSTRAP: bool.default(true),
+
+  MAX_UPLOAD_BYTES: positiveInt.default(100 * 1024 * 1024),
+  WORKER_CONCURRENCY: positiveInt.max(64).default(4),
+  /** Seconds a received job stays invisible to other workers. */
+  JOB_VISIBILITY_TIMEOUT: positiveInt.max(43_200).default(60),
+  /** Long-poll wait for SQS receives (0–20 s). */
+  SQS_WAIT_SECONDS: z.coerce.number().int().min(0).max(20).default(20),
+  /** Ports of the embedded emulators `npm start` runs when AWS_ENDPOINT_URL is unset (0 = any free port). */
+  EMBEDDED_AWS_PORT: port.default(4566),
+  EMBEDDED_DYNAMODB_PORT: port.default(4567),
+  /** Owner of every document until authentication exists. */
+  DEV_OWNER_ID: z.string().min(1).default('dev'),
+});
+
+export interface AwsConfig {
+  region: string;
+  endpoints: { s3?: string; sqs?: string; sns?: string; dynamodb?: string };
+  /** Static credentials; undefined means the AWS SDK's default provider chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface ResourceNames {
+  bucket: string;
+  table: string;
+  jobsQueue: string;
+  jobsDlq: string;
+  eventsTopic: string;
+  maxReceiveCount: number;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  http: { host: string; port: number };
+  logLevel: string;
+  dataDir: string;
+  aws: AwsConfig;
+  resources: ResourceNames;
+  bootstrap: boolean;
+  limits: { maxUploadBytes: number };
+  worker: { concurrency: number; visibilityTimeoutSeconds: number };
+  sqsWaitSeconds: number;
+  devOwnerId: string;
+  embedded: { awsPort: number; dynamodbPort: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings count as unset, as in most dotenv tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '(environment)');
+        const got = present[name];
+        return `${name} ${issue.message}${got === undefined ? '' : ` (got "${got}")`}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const endpoint = (specific: string | undefined) => specific ?? e.AWS_ENDPOINT_URL;
+  const endpoints = stripUndefined({
+    s3: endpoint(e.AWS_ENDPOINT_URL_S3),
+    sqs: endpoint(e.AWS_ENDPOINT_URL_SQS),
+    sns: endpoint(e.AWS_ENDPOINT_URL_SNS),
+    dynamodb: endpoint(e.AWS_ENDPOINT_URL_DYNAMODB),
+  });
+  const usesEmulator = Object.keys(endpoints).length > 0;
+  const credentials =
+    e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY }
+      : usesEmulator
+        ? { accessKeyId: 'test', secretAccessKey: 'test' }
+        : undefined;
+  return {
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT },
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    aws: {
+      region: e.AWS_REGION,
+      endpoints,
+      ...(credentials ? { credentials } : {}),
+    },
+    resources: {
+      bucket: e.DOCPIPE_BUCKET,
+      table: e.DOCPIPE_TABLE,
+      jobsQueue: e.DOCPIPE_JOBS_QUEUE,
+      jobsDlq: e.DOCPIPE_JOBS_DLQ,
+      eventsTopic: e.DOCPIPE_EVENTS_TOPIC,
+      maxReceiveCount: e.DOCPIPE_MAX_RECEIVE_COUNT,
+    },
+    bootstrap: e.DOCPIPE_BOOTSTRAP,
+    limits: { maxUploadBytes: e.MAX_UPLOAD_BYTES },
+    worker: { concurrency: e.WORKER_CONCURRENCY, visibilityTimeoutSeconds: e.JOB_VISIBILITY_TIMEOUT },
+    sqsWaitSeconds: e.SQS_WAIT_SECONDS,
+    devOwnerId: e.DEV_OWNER_ID,
+    embedded: { awsPort: e.EMBEDDED_AWS_PORT, dynamodbPort: e.EMBEDDED_DYNAMODB_PORT },
+  };
+}
+
+function stripUndefined<T extends Record<string, string | undefined>>(o: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: string;
+  };
+}
+
+/** For process entry points: prints the problems and exits 1 instead of throwing. */
+export function loadConfigOrExit(env: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

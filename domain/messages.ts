@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { JobStatus, type JobRecord } from './model.js';
+
+/** SQS jobs-queue message: ids and the correlation id only; state lives in DynamoDB. See docs/events.md. */
+export const JobMessage = z.object({
+  jobId: z.string().min(1),
+  documentId: z.string().min(1),
+  ownerId: z.string().min(1),
+  correlationId: z.string().min(1),
+});
+export type JobMessage = z.infer<typeof JobMessage>;
+
+const JobSnapshot = z.object({
+  id: z.string(),
+  documentId: z.string(),
+  ownerId: z.string(),
+  status: z.enum([JobStatus.QUEUED, JobStatus.PROCESSING, JobStatus.COMPLETED, JobStatus.FAILED]),
+  stage: z.string(),
+  progress: z.number(),
+  attempts: z.number(),
+  version: z.number(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+}) satisfies z.ZodType<JobRecord>;
+
+/** SNS job-events message: the full job state after a change, so subscribers need no read. */
+export const JobEvent = z.object({
+  kind: z.literal('job.updated'),
+  job: JobSnapshot,
+  correlationId: z.string(),
+});
+export type JobEvent = z.infer<typeof JobEvent>;
+
+/** JSON.parse that returns undefined instead of throwing; the schema then reports the problem. */
+export function parseJsonSafe(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
+  }
+}

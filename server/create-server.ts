@@ -1,0 +1,256 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import express, { type ErrorRequestHandler } from 'express';
+import { graphqlUploadExpress } from 'graphql-upload-ts';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { ensureResources, resolveResources, type Resources } from '../aws/bootstrap.js';
+import { BlobStore } from '../aws/blob-store.js';
+import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import { DocumentStore } from '../aws/document-store.js';
+import { JobEventListener } from '../aws/job-events.js';
+import { JobQueue } from '../aws/job-queue.js';
+import type { Config } from '../domain/config.js';
+import { ErrorCode } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { DocumentService } from './document-service.js';
+import { JobEventHub } from './events/job-event-hub.js';
+import { createContext, type GraphQLContext } from './graphql/context.js';
+import { formatError, formatGraphQLErrors, isUnexpectedError } from './graphql/errors.js';
+import { buildDocpipeSchema } from './graphql/schema.js';
+import { createLogger } from '../domain/logger.js';
+
+export interface ApiServer {
+  /** Bootstraps resources, starts the event listener and listens; resolves with the bound URL. */
+  start(): Promise<{ url: string; port: number }>;
+  /** Stops accepting, drains HTTP, closes WebSockets, removes this instance's event queue. */
+  stop(): Promise<void>;
+  readonly hub: JobEventHub;
+}
+
+export const GRAPHQL_PATH = '/graphql';
+/** graphql-ws ping interval; below nginx's proxy_read_timeout so idle subscriptions survive. */
+const WS_KEEPALIVE_MS = 12_000;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Wires the api from a config object. Nothing happens until `start()`. */
+export function createApiServer(config: Config, opts: { logger?: Logger } = {}): ApiServer {
+  const logger = opts.logger ?? createLogger('api', config.logLevel);
+  const hub = new JobEventHub();
+  let aws: AwsClients | undefined;
+  let listener: JobEventListener | undefined;
+  let httpServer: Server | undefined;
+  let apollo: ApolloServer<GraphQLContext> | undefined;
+
+  async function start() {
+    aws = createAwsClients(config.aws);
+    const resources: Resources = config.bootstrap
+      ? await ensureResources(aws, config.resources, {
+          visibilityTimeoutSeconds: config.worker.visibilityTimeoutSeconds,
+        })
+      : await resolveResources(aws, config.resources);
+    const store = new DocumentStore(aws, resources.table);
+    const documents = new DocumentService({
+      store,
+      blobs: new BlobStore(aws, resources.bucket),
+      queue: new JobQueue(aws, resources.jobsQueueUrl),
+      hub,
+      resources,
+      maxUploadBytes: config.limits.maxUploadBytes,
+      logger,
+    });
+    listener = new JobEventListener({
+      aws,
+      topicArn: resources.eventsTopicArn,
+      queuePrefix: `${resources.eventsTopicName}-api`,
+      waitSeconds: config.sqsWaitSeconds,
+      logger,
+      onEvent: (event) => hub.dispatch(event.job),
+    });
+    await listener.start();
+
+    const schema = await buildDocpipeSchema();
+    const app = express();
+    app.disable('x-powered-by');
+    app.use((req, res, next) => {
+      const given = req.header('x-request-id');
+      const id = given && REQUEST_ID.test(given) ? given : newId();
+      res.locals['correlationId'] = id;
+      res.setHeader('X-Request-Id', id);
+      next();
+    });
+    app.get('/healthz', (_req, res) => {
+      res.json({ status: 'ok' });
+    });
+    const awsClients = aws;
+    const eventListener = listener;
+    app.get('/readyz', async (_req, res) => {
+      const checks = await readiness(awsClients, resources, eventListener);
+      const ready = Object.values(checks).every((c) => c === 'ok');
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
+    });
+
+    httpServer = createServer(app);
+    const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+    // One correlation id per WebSocket connection: the upgrade request's X-Request-Id, or a new one.
+    const connectionIds = new WeakMap<IncomingMessage, string>();
+    const correlationOf = (request: IncomingMessage): string => {
+      let id = connectionIds.get(request);
+      if (!id) {
+        const given = request.headers['x-request-id'];
+        id = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
+        connectionIds.set(request, id);
+      }
+      return id;
+    };
+    const wsCleanup = useServer(
+      {
+        schema,
+        context: (ctx) => {
+          const correlationId = correlationOf(ctx.extra.request);
+          return createContext({
+            ownerId: config.devOwnerId,
+            correlationId,
+            logger: logger.child({ correlationId }),
+            documents,
+            store,
+          });
+        },
+        onError: (ctx, _id, _payload, errors) => {
+          logUnexpected(logger, errors, correlationOf(ctx.extra.request));
+          return formatGraphQLErrors(errors);
+        },
+        onNext: (ctx, _id, _payload, _args, result) => {
+          if (!result.errors) return;
+          logUnexpected(logger, result.errors, correlationOf(ctx.extra.request));
+          return { ...result, errors: formatGraphQLErrors(result.errors) };
+        },
+      },
+      wsServer,
+      WS_KEEPALIVE_MS,
+    );
+
+    apollo = new ApolloServer<GraphQLContext>({
+      schema,
+      formatError,
+      includeStacktraceInErrorResponses: false,
+      introspection: true,
+      csrfPrevention: true,
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        {
+          async serverWillStart() {
+            return {
+              async drainServer() {
+                await wsCleanup.dispose();
+              },
+            };
+          },
+        },
+        {
+          async requestDidStart() {
+            return {
+              async didEncounterErrors({ errors, contextValue }) {
+                logUnexpected(logger, errors, contextValue.correlationId);
+              },
+            };
+          },
+        },
+      ],
+    });
+    await apollo.start();
+
+    app.use(
+      GRAPHQL_PATH,
+      // One byte over the limit lets UploadMeter, not the parser, report PAYLOAD_TOO_LARGE.
+      graphqlUploadExpress({ maxFileSize: config.limits.maxUploadBytes + 1, maxFiles: 1 }),
+      express.json({ limit: '1mb' }),
+      expressMiddleware(apollo, {
+        context: async ({ res }) => {
+          const correlationId = String(res.locals['correlationId']);
+          return createContext({
+            ownerId: config.devOwnerId,
+            correlationId,
+            logger: logger.child({ correlationId }),
+            documents,
+            store,
+          });
+        },
+      }),
+    );
+    app.use(requestErrorHandler(logger));
+
+    const server = httpServer;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.http.port, config.http.host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+    const url = `http://${host}:${port}${GRAPHQL_PATH}`;
+    logger.info({ url, instanceId: listener.instanceId }, 'api listening');
+    return { url, port };
+  }
+
+  async function stop() {
+    await apollo?.stop(); // drains HTTP, then disposes the WebSocket server (close code 1001)
+    await listener?.stop();
+    aws?.destroy();
+  }
+
+  return { start, stop, hub };
+}
+
+/** Errors raised before GraphQL runs (malformed multipart, oversized JSON) in the GraphQL shape. */
+function requestErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    const status =
+      typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    const code =
+      status === 413
+        ? ErrorCode.PAYLOAD_TOO_LARGE
+        : status < 500
+          ? ErrorCode.BAD_USER_INPUT
+          : ErrorCode.INTERNAL_SERVER_ERROR;
+    if (status >= 500) logger.error({ err, correlationId: res.locals['correlationId'] }, 'request failed');
+    const message = status < 500 && typeof err?.message === 'string' ? err.message : 'Unexpected error';
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  };
+}
+
+function logUnexpected(logger: Logger, errors: readonly unknown[], correlationId: string): void {
+  for (const error of errors) {
+    if (isUnexpectedError(error)) logger.error({ err: error, correlationId }, 'unexpected GraphQL error');
+  }
+}
+
+async function readiness(aws: AwsClients, resources: Resources, listener: JobEventListener) {
+  const check = async (fn: () => Promise<unknown>): Promise<string> => {
+    try {
+      await Promise.race([
+        fn(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000).unref()),
+      ]);
+      return 'ok';
+    } catch (err) {
+      return err instanceof Error ? err.name || 'error' : 'error';
+    }
+  };
+  const [dynamodb, s3, sqs] = await Promise.all([
+    check(() => aws.dynamodb.send(new DescribeTableCommand({ TableName: resources.table }))),
+    check(() => aws.s3.send(new HeadBucketCommand({ Bucket: resources.bucket }))),
+    check(() =>
+      aws.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: resources.jobsQueueUrl, AttributeNames: ['QueueArn'] }),
+      ),
+    ),
+  ]);
+  return { dynamodb, s3, sqs, events: listener.isHealthy ? 'ok' : 'receive-failing' };
+}

@@ -1,0 +1,160 @@
+import { pipeline } from 'node:stream/promises';
+import type { FileUpload } from 'graphql-upload-ts';
+import type { Logger } from 'pino';
+import type { Resources } from '../aws/bootstrap.js';
+import { BlobStore } from '../aws/blob-store.js';
+import type { DocumentStore } from '../aws/document-store.js';
+import type { JobQueue } from '../aws/job-queue.js';
+import { DomainError, ErrorCode, badInput, notFound } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { JobStage, JobStatus, type DocumentRecord, type JobRecord } from '../domain/model.js';
+import type { JobEventHub, JobUpdates } from './events/job-event-hub.js';
+import { UploadMeter } from './upload-meter.js';
+
+export interface DocumentServiceDeps {
+  store: DocumentStore;
+  blobs: BlobStore;
+  queue: JobQueue;
+  hub: JobEventHub;
+  resources: Resources;
+  maxUploadBytes: number;
+  logger: Logger;
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+/** The api's use cases; resolvers only translate GraphQL to these calls. */
+export class DocumentService {
+  constructor(private readonly deps: DocumentServiceDeps) {}
+
+  /**
+   * Streams the file to S3 (hashing and counting on the way), then records document + job and
+   * enqueues the job. Any failure removes what was written, so a rejected upload leaves nothing.
+   */
+  async upload(ownerId: string, file: FileUpload, correlationId: string): Promise<DocumentRecord> {
+    const { store, blobs, queue, maxUploadBytes, logger } = this.deps;
+    const id = newId();
+    const key = BlobStore.originalKey(id);
+    const contentType = cleanContentType(file.mimetype);
+    const meter = new UploadMeter(maxUploadBytes);
+    const source = file.createReadStream();
+    const piping = pipeline(source, meter);
+    try {
+      await Promise.all([blobs.putStream(key, meter, contentType), piping]);
+    } catch (err) {
+      source.destroy();
+      await blobs.delete(key).catch(() => undefined);
+      if (meter.exceeded || isUploadLimitError(err)) {
+        throw new DomainError(
+          ErrorCode.PAYLOAD_TOO_LARGE,
+          `File is larger than the ${maxUploadBytes}-byte limit`,
+          {
+            limit: maxUploadBytes,
+          },
+        );
+      }
+      throw err;
+    }
+    if (meter.bytes === 0) {
+      await blobs.delete(key).catch(() => undefined);
+      throw badInput('File is empty', { argument: 'file' });
+    }
+
+    const now = new Date().toISOString();
+    const job: JobRecord = {
+      id: newId(),
+      documentId: id,
+      ownerId,
+      status: JobStatus.QUEUED,
+      stage: JobStage.QUEUED,
+      progress: 0,
+      attempts: 0,
+      version: 1,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      finishedAt: null,
+    };
+    const doc: DocumentRecord = {
+      id,
+      ownerId,
+      filename: cleanFilename(file.filename),
+      contentType,
+      detectedType: null,
+      size: meter.bytes,
+      sha256: meter.digest(),
+      status: JobStatus.QUEUED,
+      currentJobId: job.id,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await store.createDocument(doc, job);
+    } catch (err) {
+      await blobs.delete(key).catch(() => undefined);
+      throw err;
+    }
+    try {
+      await queue.send({ jobId: job.id, documentId: id, ownerId, correlationId });
+    } catch (err) {
+      // Without its message the job would sit QUEUED forever: undo the whole upload instead.
+      logger.error({ err, documentId: id }, 'enqueue failed; rolling the upload back');
+      await Promise.allSettled([store.deleteDocument(id), store.deleteJob(job.id), blobs.delete(key)]);
+      throw err;
+    }
+    logger.info({ documentId: id, jobId: job.id, size: doc.size }, 'document uploaded');
+    return doc;
+  }
+
+  async get(ownerId: string, id: string): Promise<DocumentRecord | null> {
+    return this.deps.store.getDocument(ownerId, id);
+  }
+
+  async list(ownerId: string, first: number, after: string | undefined) {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+      throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, { argument: 'first' });
+    }
+    return this.deps.store.listDocuments(
+      ownerId,
+      after === undefined ? { limit: first } : { limit: first, after },
+    );
+  }
+
+  async getJob(ownerId: string, id: string): Promise<JobRecord | null> {
+    const job = await this.deps.store.getJob(id);
+    return job && job.ownerId === ownerId ? job : null;
+  }
+
+  /**
+   * The job's current state first, then every newer change, ending after COMPLETED or FAILED.
+   * Registers for events before reading, so nothing between the read and the first event is lost.
+   */
+  async watchJob(ownerId: string, jobId: string): Promise<JobUpdates> {
+    const updates = this.deps.hub.subscribe(jobId);
+    try {
+      const job = await this.getJob(ownerId, jobId);
+      if (!job) throw notFound('Job', jobId);
+      updates.seed(job);
+      return updates;
+    } catch (err) {
+      updates.close();
+      throw err;
+    }
+  }
+}
+
+function cleanFilename(name: string): string {
+  // Keep only the last path segment and drop control characters; it is metadata, never a key.
+  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return base.slice(0, 255) || 'untitled';
+}
+
+function cleanContentType(type: string | undefined): string {
+  return type && /^[\w.+-]+\/[\w.+-]+/.test(type) ? type.slice(0, 255) : 'application/octet-stream';
+}
+
+function isUploadLimitError(err: unknown): boolean {
+  // graphql-upload-ts aborts the file stream with HTTP status 413 when its own size limit is hit.
+  return typeof err === 'object' && err !== null && (err as { status?: unknown }).status === 413;
+}

@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { createPubSub } from '@graphql-yoga/subscription';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { DocumentResolver } from './document.resolver.js';
+import { JobResolver } from './job.resolver.js';
+
+/**
+ * Builds the executable schema from the resolver classes. Subscriptions bring their own
+ * `subscribe` (fed by SNS via the JobEventHub); the pubSub only satisfies type-graphql.
+ */
+export function buildDocpipeSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [DocumentResolver, JobResolver],
+    pubSub: createPubSub(),
+    validate: false,
+  });
+}

@@ -1,0 +1,28 @@
+import { loadConfigOrExit } from '../domain/config.js';
+import { createApiServer } from './create-server.js';
+import { createLogger } from '../domain/logger.js';
+
+/** Process entry: the only place that reads the environment and handles signals. */
+async function main() {
+  const config = loadConfigOrExit(process.env);
+  const logger = createLogger('api', config.logLevel);
+  const api = createApiServer(config, { logger });
+  const { url } = await api.start();
+  process.send?.({ type: 'ready', service: 'api', url });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'api shutting down');
+    await api.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error('api failed to start:', err);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string; [k: string]: unknown }; [k: string]: unknown }[];
+}
+
+/** A plain POST, as curl would send it. */
+export async function gql<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResponse<T> & { status: number }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, ...((await res.json()) as GraphQLResponse<T>) };
+}
+
+export const UPLOAD = /* GraphQL */ `
+  mutation Upload($file: Upload!) {
+    uploadDocument(file: $file) {
+      id
+      filename
+      contentType
+      size
+      sha256
+      status
+      createdAt
+      job {
+        id
+        status
+        version
+        progress
+      }
+    }
+  }
+`;
+
+/** A GraphQL multipart request (jaydenseric spec), as `curl -F` sends it. */
+export async function uploadFile(
+  url: string,
+  bytes: Uint8Array | string,
+  filename = 'hello.txt',
+  type = 'text/plain',
+): Promise<GraphQLResponse<{ uploadDocument: any }> & { status: number }> {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: null } }));
+  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.append('0', new Blob([bytes as BlobPart], { type }), filename);
+  const res = await fetch(url, {
+    method: 'POST',
+    body: form,
+    headers: { 'apollo-require-preflight': 'true' },
+  });
+  return { status: res.status, ...((await res.json()) as GraphQLResponse<{ uploadDocument: any }>) };
+}
+
+export function wsClient(wsUrl: string): Client {
+  return createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+}
+
+export const JOB_FIELDS = 'id documentId status stage progress attempts version error { code message }';
+
+/** Collects every event of a subscription until it completes (or errors). */
+export function collect<T>(client: Client, query: string, variables: Record<string, unknown>) {
+  const events: T[] = [];
+  let resolveSubscribed!: () => void;
+  const done = new Promise<{ events: T[]; errors?: unknown }>((resolve) => {
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (value) => {
+          if (value.errors) resolve({ events, errors: value.errors });
+          else events.push(value.data as T);
+          resolveSubscribed();
+        },
+        error: (errors) => resolve({ events, errors }),
+        complete: () => resolve({ events }),
+      },
+    );
+  });
+  const firstEvent = new Promise<void>((r) => (resolveSubscribed = r));
+  return { events, done, firstEvent };
+}

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../../domain/config.js';
+import { startEmbeddedAws, type EmbeddedAws } from '../../dev/emulators.js';
+import { createApiServer, type ApiServer } from '../../server/create-server.js';
+import { createWorker, type Worker } from '../../worker/create-worker.js';
+
+export interface RunningApi {
+  server: ApiServer;
+  url: string;
+  wsUrl: string;
+  origin: string;
+}
+
+/** Things to stop at the end of a test file, last started first stopped. */
+export class Disposables {
+  private readonly items: (() => Promise<void> | void)[] = [];
+  add(fn: () => Promise<void> | void): void {
+    this.items.push(fn);
+  }
+  async disposeAll(): Promise<void> {
+    while (this.items.length > 0) await this.items.pop()!();
+  }
+}
+
+export function tempDir(prefix = 'docpipe-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Emulators on free ports; persisted when `dataDir` is given. */
+export async function startEmulators(disposables: Disposables, dataDir?: string): Promise<EmbeddedAws> {
+  const aws = await startEmbeddedAws(dataDir ? { dataDir } : {});
+  disposables.add(() => aws.stop());
+  return aws;
+}
+
+/** A config for a test: free port, unique resource names, quiet logs, short long-polls. */
+export function testConfig(aws: EmbeddedAws, overrides: Record<string, string> = {}, names?: string): Config {
+  const prefix = names ?? `t${randomBytes(4).toString('hex')}`;
+  return loadConfig({
+    ...aws.env,
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+    DOCPIPE_BUCKET: `${prefix}-docs`,
+    DOCPIPE_TABLE: `${prefix}-table`,
+    DOCPIPE_JOBS_QUEUE: `${prefix}-jobs`,
+    DOCPIPE_JOBS_DLQ: `${prefix}-jobs-dlq`,
+    DOCPIPE_EVENTS_TOPIC: `${prefix}-events`,
+    SQS_WAIT_SECONDS: '2',
+    ...overrides,
+  });
+}
+
+const logger = (config: Config) => pino({ level: config.logLevel });
+
+export async function startApi(config: Config, disposables: Disposables): Promise<RunningApi> {
+  const server = createApiServer(config, { logger: logger(config) });
+  const { url } = await server.start();
+  disposables.add(() => server.stop());
+  return { server, url, wsUrl: url.replace(/^http/, 'ws'), origin: url.replace(/\/graphql$/, '') };
+}
+
+export async function startWorker(config: Config, disposables: Disposables): Promise<Worker> {
+  const worker = createWorker(config, { logger: logger(config) });
+  await worker.start();
+  disposables.add(() => worker.stop());
+  return worker;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,28 @@
+import { loadConfigOrExit } from '../domain/config.js';
+import { createLogger } from '../domain/logger.js';
+import { createWorker } from './create-worker.js';
+
+/** Process entry: reads the environment, starts the worker, drains on SIGTERM/SIGINT. */
+async function main() {
+  const config = loadConfigOrExit(process.env);
+  const logger = createLogger('worker', config.logLevel);
+  const worker = createWorker(config, { logger });
+  await worker.start();
+  process.send?.({ type: 'ready', service: 'worker' });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'worker draining');
+    await worker.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error('worker failed to start:', err);
+  process.exit(1);
+});
