@@ -1,5 +1,13 @@
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { AwsClients } from './clients.js';
 import { isErrorNamed } from './bootstrap.js';
@@ -13,6 +21,10 @@ export class BlobStore {
 
   static originalKey(documentId: string): string {
     return `originals/${documentId}`;
+  }
+
+  static derivedPrefix(documentId: string): string {
+    return `derived/${documentId}/`;
   }
 
   /** Streams `body` to S3 as a multipart upload (5 MiB parts), so memory stays bounded. */
@@ -51,5 +63,37 @@ export class BlobStore {
 
   async delete(key: string): Promise<void> {
     await this.aws.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  /** Deletes every object under `prefix`; returns how many there were. */
+  async deletePrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      const page: ListObjectsV2CommandOutput = await this.aws.s3.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
+      if (keys.length > 0) {
+        await this.aws.s3.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys } }));
+        deleted += keys.length;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return deleted;
+  }
+
+  /** A time-limited GET URL that downloads the object under `filename`. */
+  presignDownload(key: string, filename: string, expiresInSeconds: number): Promise<string> {
+    const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+    return getSignedUrl(
+      this.aws.s3,
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        ResponseContentDisposition: `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+      }),
+      { expiresIn: expiresInSeconds },
+    );
   }
 }

@@ -17,6 +17,8 @@ export interface Resources {
 
 /** GSI listing an owner's documents newest first: gsi1pk = OWNER#<ownerId>, gsi1sk = <createdAt>#<id>. */
 export const OWNER_INDEX = 'byOwner';
+/** GSI listing an owner's documents in one status: gsi2pk = OWNER#<ownerId>#<status>, gsi2sk as gsi1sk. */
+export const OWNER_STATUS_INDEX = 'byOwnerStatus';
 
 /**
  * Creates every resource docpipe needs if it is missing; safe to run from many processes at once.
@@ -104,6 +106,8 @@ async function ensureTable(aws: AwsClients, table: string): Promise<void> {
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'gsi1pk', AttributeType: 'S' },
           { AttributeName: 'gsi1sk', AttributeType: 'S' },
+          { AttributeName: 'gsi2pk', AttributeType: 'S' },
+          { AttributeName: 'gsi2sk', AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
@@ -115,6 +119,14 @@ async function ensureTable(aws: AwsClients, table: string): Promise<void> {
             KeySchema: [
               { AttributeName: 'gsi1pk', KeyType: 'HASH' },
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: OWNER_STATUS_INDEX,
+            KeySchema: [
+              { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },

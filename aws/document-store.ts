@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { badInput } from '../domain/errors.js';
 import type { DocumentRecord, JobRecord, JobStatus } from '../domain/model.js';
 import type { AwsClients } from './clients.js';
-import { OWNER_INDEX, isErrorNamed } from './bootstrap.js';
+import { OWNER_INDEX, OWNER_STATUS_INDEX, isErrorNamed } from './bootstrap.js';
 
 /**
  * DynamoDB access for documents and jobs: one table, items keyed `DOC#<id>` and `JOB#<id>`,
@@ -54,18 +54,25 @@ export class DocumentStore {
     return doc && doc.ownerId === ownerId ? doc : null;
   }
 
-  /** Newest first. `after` is a cursor from a previous page (see {@link encodeCursor}). */
+  /**
+   * Newest first, optionally only one status. `after` is a cursor from a previous page
+   * (see {@link encodeCursor}).
+   */
   async listDocuments(
     ownerId: string,
-    opts: { limit: number; after?: string },
+    opts: { limit: number; after?: string; status?: JobStatus },
   ): Promise<{ items: DocumentRecord[]; hasMore: boolean }> {
     const start = opts.after ? decodeCursor(opts.after) : undefined;
+    const [index, pkName, skName, partition] = opts.status
+      ? [OWNER_STATUS_INDEX, 'gsi2pk', 'gsi2sk', `OWNER#${ownerId}#${opts.status}`]
+      : [OWNER_INDEX, 'gsi1pk', 'gsi1sk', `OWNER#${ownerId}`];
     const res = await this.aws.ddb.send(
       new QueryCommand({
         TableName: this.table,
-        IndexName: OWNER_INDEX,
-        KeyConditionExpression: 'gsi1pk = :owner',
-        ExpressionAttributeValues: { ':owner': `OWNER#${ownerId}` },
+        IndexName: index,
+        KeyConditionExpression: '#pk = :partition',
+        ExpressionAttributeNames: { '#pk': pkName },
+        ExpressionAttributeValues: { ':partition': partition },
         ScanIndexForward: false,
         // One extra item tells us whether another page exists without a second request.
         Limit: opts.limit + 1,
@@ -74,8 +81,8 @@ export class DocumentStore {
               ExclusiveStartKey: {
                 pk: `DOC#${start.id}`,
                 sk: 'DOC',
-                gsi1pk: `OWNER#${ownerId}`,
-                gsi1sk: `${start.createdAt}#${start.id}`,
+                [pkName]: partition,
+                [skName]: `${start.createdAt}#${start.id}`,
               },
             }
           : {}),
@@ -85,28 +92,86 @@ export class DocumentStore {
     return { items: items.slice(0, opts.limit), hasMore: items.length > opts.limit };
   }
 
+  /**
+   * Sets the document's status (and its status-index key). Returns false when the document is gone
+   * (deleted while a job ran).
+   */
   async updateDocumentStatus(
     id: string,
+    ownerId: string,
     patch: { status: JobStatus; detectedType?: string | null; updatedAt: string },
-  ): Promise<void> {
-    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':status': patch.status, ':updatedAt': patch.updatedAt };
-    let expr = 'SET #status = :status, #updatedAt = :updatedAt';
+  ): Promise<boolean> {
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#updatedAt': 'updatedAt',
+      '#gsi2pk': 'gsi2pk',
+    };
+    const values: Record<string, unknown> = {
+      ':status': patch.status,
+      ':updatedAt': patch.updatedAt,
+      ':gsi2pk': `OWNER#${ownerId}#${patch.status}`,
+    };
+    let expr = 'SET #status = :status, #updatedAt = :updatedAt, #gsi2pk = :gsi2pk';
     if (patch.detectedType !== undefined) {
       names['#detectedType'] = 'detectedType';
       values[':detectedType'] = patch.detectedType;
       expr += ', #detectedType = :detectedType';
     }
+    try {
+      await this.aws.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `DOC#${id}`, sk: 'DOC' },
+          UpdateExpression: expr,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isErrorNamed(err, 'ConditionalCheckFailedException')) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Points the document at a new job (reprocessing), only if its current job is still
+   * `expectedJobId`; writes the new job first. Returns false if someone else switched it.
+   */
+  async replaceCurrentJob(doc: DocumentRecord, job: JobRecord): Promise<boolean> {
     await this.aws.ddb.send(
-      new UpdateCommand({
+      new PutCommand({
         TableName: this.table,
-        Key: { pk: `DOC#${id}`, sk: 'DOC' },
-        UpdateExpression: expr,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        Item: jobItem(job),
+        ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+    try {
+      await this.aws.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `DOC#${doc.id}`, sk: 'DOC' },
+          UpdateExpression:
+            'SET currentJobId = :job, jobIds = list_append(jobIds, :jobs), #status = :status, gsi2pk = :gsi2pk, updatedAt = :now',
+          ConditionExpression: 'currentJobId = :expected',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':job': job.id,
+            ':jobs': [job.id],
+            ':status': job.status,
+            ':gsi2pk': `OWNER#${doc.ownerId}#${job.status}`,
+            ':now': job.createdAt,
+            ':expected': doc.currentJobId,
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      await this.deleteJob(job.id).catch(() => undefined);
+      if (isErrorNamed(err, 'ConditionalCheckFailedException')) return false;
+      throw err;
+    }
   }
 
   async getJob(id: string): Promise<JobRecord | null> {
@@ -147,6 +212,7 @@ export class DocumentStore {
         new PutCommand({
           TableName: this.table,
           Item: jobItem(next),
+          // Fails on a missing item too, so a deleted job is never recreated.
           ConditionExpression: 'version = :expected',
           ExpressionAttributeValues: { ':expected': next.version - 1 },
         }),
@@ -195,6 +261,8 @@ function documentItem(doc: DocumentRecord): Record<string, unknown> {
     sk: 'DOC',
     gsi1pk: `OWNER#${doc.ownerId}`,
     gsi1sk: `${doc.createdAt}#${doc.id}`,
+    gsi2pk: `OWNER#${doc.ownerId}#${doc.status}`,
+    gsi2sk: `${doc.createdAt}#${doc.id}`,
     entity: 'document',
     ...doc,
   };
@@ -205,7 +273,7 @@ function jobItem(job: JobRecord): Record<string, unknown> {
 }
 
 function toDocument(item: Record<string, unknown>): DocumentRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, entity: _e, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, entity: _e, ...rest } = item;
   return { detectedType: null, ...rest } as DocumentRecord;
 }
 

@@ -36,6 +36,8 @@ export interface DocumentRecord {
   sha256: string;
   status: JobStatus;
   currentJobId: string;
+  /** Every job this document has had, oldest first (reprocessing appends). */
+  jobIds: string[];
   createdAt: string;
   updatedAt: string;
 }

@@ -15,7 +15,8 @@ import { ensureResources, resolveResources, type Resources } from '../aws/bootst
 import { BlobStore } from '../aws/blob-store.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { DocumentStore } from '../aws/document-store.js';
-import { JobEventListener } from '../aws/job-events.js';
+import { JobEventListener, JobEventPublisher } from '../aws/job-events.js';
+import { JobWriter } from '../aws/job-writer.js';
 import { JobQueue } from '../aws/job-queue.js';
 import type { Config } from '../domain/config.js';
 import { ErrorCode } from '../domain/errors.js';
@@ -59,6 +60,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
     const store = new DocumentStore(aws, resources.table);
     const documents = new DocumentService({
       store,
+      jobs: new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger),
       blobs: new BlobStore(aws, resources.bucket),
       queue: new JobQueue(aws, resources.jobsQueueUrl),
       hub,

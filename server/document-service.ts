@@ -5,9 +5,10 @@ import type { Resources } from '../aws/bootstrap.js';
 import { BlobStore } from '../aws/blob-store.js';
 import type { DocumentStore } from '../aws/document-store.js';
 import type { JobQueue } from '../aws/job-queue.js';
+import type { JobWriter } from '../aws/job-writer.js';
 import { DomainError, ErrorCode, badInput, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { JobStage, JobStatus, type DocumentRecord, type JobRecord } from '../domain/model.js';
+import { JobStage, JobStatus, isTerminal, type DocumentRecord, type JobRecord } from '../domain/model.js';
 import type { JobEventHub, JobUpdates } from './events/job-event-hub.js';
 import { UploadMeter } from './upload-meter.js';
 
@@ -16,12 +17,15 @@ export interface DocumentServiceDeps {
   blobs: BlobStore;
   queue: JobQueue;
   hub: JobEventHub;
+  jobs: JobWriter;
   resources: Resources;
   maxUploadBytes: number;
   logger: Logger;
 }
 
 export const MAX_PAGE_SIZE = 100;
+/** Lifetime of presigned download URLs. */
+const DOWNLOAD_URL_SECONDS = 15 * 60;
 
 /** The api's use cases; resolvers only translate GraphQL to these calls. */
 export class DocumentService {
@@ -60,22 +64,8 @@ export class DocumentService {
       throw badInput('File is empty', { argument: 'file' });
     }
 
-    const now = new Date().toISOString();
-    const job: JobRecord = {
-      id: newId(),
-      documentId: id,
-      ownerId,
-      status: JobStatus.QUEUED,
-      stage: JobStage.QUEUED,
-      progress: 0,
-      attempts: 0,
-      version: 1,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      finishedAt: null,
-    };
+    const job = newJob(id, ownerId);
+    const now = job.createdAt;
     const doc: DocumentRecord = {
       id,
       ownerId,
@@ -86,6 +76,7 @@ export class DocumentService {
       sha256: meter.digest(),
       status: JobStatus.QUEUED,
       currentJobId: job.id,
+      jobIds: [job.id],
       createdAt: now,
       updatedAt: now,
     };
@@ -111,14 +102,79 @@ export class DocumentService {
     return this.deps.store.getDocument(ownerId, id);
   }
 
-  async list(ownerId: string, first: number, after: string | undefined) {
+  async list(ownerId: string, args: { first: number; after?: string; status?: JobStatus }) {
+    const { first } = args;
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
       throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, { argument: 'first' });
     }
-    return this.deps.store.listDocuments(
-      ownerId,
-      after === undefined ? { limit: first } : { limit: first, after },
+    return this.deps.store.listDocuments(ownerId, { ...args, limit: first });
+  }
+
+  downloadUrl(doc: DocumentRecord): Promise<string> {
+    return this.deps.blobs.presignDownload(BlobStore.originalKey(doc.id), doc.filename, DOWNLOAD_URL_SECONDS);
+  }
+
+  /**
+   * Removes the document, its jobs, its original and derived artefacts. A running job is first
+   * ended FAILED (DOCUMENT_DELETED), which subscribers see as the final event and which makes the
+   * worker's next conditional write fail, so it stops. Idempotent: a second call returns false.
+   */
+  async delete(ownerId: string, id: string, correlationId: string): Promise<boolean> {
+    const { store, blobs, logger } = this.deps;
+    const doc = await store.getDocument(ownerId, id);
+    if (!doc) return false;
+    await this.endJob(
+      doc.currentJobId,
+      { code: 'DOCUMENT_DELETED', message: 'The document was deleted' },
+      correlationId,
     );
+    await blobs.delete(BlobStore.originalKey(id));
+    await blobs.deletePrefix(BlobStore.derivedPrefix(id));
+    await store.deleteDocument(id);
+    await Promise.all(doc.jobIds.map((jobId) => store.deleteJob(jobId)));
+    logger.info({ documentId: id }, 'document deleted');
+    return true;
+  }
+
+  /** Starts a new job for a document whose current job has finished. */
+  async reprocess(ownerId: string, id: string, correlationId: string): Promise<DocumentRecord> {
+    const { store, queue, jobs } = this.deps;
+    const doc = await store.getDocument(ownerId, id);
+    if (!doc) throw notFound('Document', id);
+    const current = await store.getJob(doc.currentJobId);
+    if (current && !isTerminal(current.status)) {
+      throw badInput('The document is still being processed; reprocess it when its job has finished', {
+        jobId: current.id,
+      });
+    }
+    const job = newJob(id, ownerId);
+    if (!(await store.replaceCurrentJob(doc, job))) {
+      throw badInput('The document changed while reprocessing was requested; try again', { argument: 'id' });
+    }
+    try {
+      await queue.send({ jobId: job.id, documentId: id, ownerId, correlationId });
+    } catch (err) {
+      const error = { code: 'ENQUEUE_FAILED', message: 'Could not queue the job' };
+      await jobs
+        .advance(job, { status: JobStatus.FAILED, stage: JobStage.DONE, error }, correlationId)
+        .catch(() => null);
+      throw err;
+    }
+    return (await store.getDocument(ownerId, id)) ?? doc;
+  }
+
+  /** Ends a job that has not finished yet; retries if a worker advances it meanwhile. */
+  private async endJob(jobId: string, error: { code: string; message: string }, correlationId: string) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const job = await this.deps.store.getJob(jobId);
+      if (!job || isTerminal(job.status)) return;
+      const ended = await this.deps.jobs.advance(
+        job,
+        { status: JobStatus.FAILED, stage: JobStage.DONE, error, finishedAt: new Date().toISOString() },
+        correlationId,
+      );
+      if (ended) return;
+    }
   }
 
   async getJob(ownerId: string, id: string): Promise<JobRecord | null> {
@@ -142,6 +198,25 @@ export class DocumentService {
       throw err;
     }
   }
+}
+
+function newJob(documentId: string, ownerId: string): JobRecord {
+  const now = new Date().toISOString();
+  return {
+    id: newId(),
+    documentId,
+    ownerId,
+    status: JobStatus.QUEUED,
+    stage: JobStage.QUEUED,
+    progress: 0,
+    attempts: 0,
+    version: 1,
+    error: null,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    finishedAt: null,
+  };
 }
 
 function cleanFilename(name: string): string {

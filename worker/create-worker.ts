@@ -6,6 +6,7 @@ import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { DocumentStore } from '../aws/document-store.js';
 import { JobEventPublisher } from '../aws/job-events.js';
 import { JobQueue } from '../aws/job-queue.js';
+import { JobWriter } from '../aws/job-writer.js';
 import type { Config } from '../domain/config.js';
 import { createLogger } from '../domain/logger.js';
 import { JobMessage, parseJsonSafe } from '../domain/messages.js';
@@ -36,10 +37,11 @@ export function createWorker(config: Config, opts: { logger?: Logger } = {}): Wo
         })
       : await resolveResources(aws, config.resources);
     const queue = new JobQueue(aws, resources.jobsQueueUrl);
+    const store = new DocumentStore(aws, resources.table);
     const deps: ProcessJobDeps = {
-      store: new DocumentStore(aws, resources.table),
+      store,
       blobs: new BlobStore(aws, resources.bucket),
-      events: new JobEventPublisher(aws, resources.eventsTopicArn),
+      jobs: new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger),
       logger,
     };
     loop = receiveLoop(queue, deps);

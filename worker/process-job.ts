@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { BlobStore } from '../aws/blob-store.js';
 import type { DocumentStore } from '../aws/document-store.js';
-import type { JobEventPublisher } from '../aws/job-events.js';
+import type { JobWriter } from '../aws/job-writer.js';
 import { ProcessingError } from '../domain/errors.js';
 import type { JobMessage } from '../domain/messages.js';
 import { JobStage, JobStatus, isTerminal, type JobRecord } from '../domain/model.js';
@@ -11,14 +11,14 @@ import { DETECTION_BYTES, detectType } from './detect-type.js';
 export interface ProcessJobDeps {
   store: DocumentStore;
   blobs: BlobStore;
-  events: JobEventPublisher;
+  jobs: JobWriter;
   logger: Logger;
 }
 
 /** What the consumer should do with the SQS message afterwards. */
 export type Outcome = 'done' | 'skipped' | 'lost-race';
 
-/** Another writer advanced the job first; this run stops without further side effects. */
+/** Another writer changed the job first, or the document was deleted: stop without side effects. */
 class LostRace extends Error {}
 
 /**
@@ -45,6 +45,10 @@ export async function processJob(msg: JobMessage, deps: ProcessJobDeps): Promise
   }
 
   const advance = makeAdvance(deps, msg.correlationId);
+  const setDocStatus = async (patch: Parameters<DocumentStore['updateDocumentStatus']>[2]) => {
+    if (!(await store.updateDocumentStatus(doc.id, doc.ownerId, patch)))
+      throw new LostRace('document deleted');
+  };
   const now = () => new Date().toISOString();
   let job: JobRecord = current;
   try {
@@ -56,7 +60,7 @@ export async function processJob(msg: JobMessage, deps: ProcessJobDeps): Promise
       startedAt: now(),
       error: null,
     });
-    await store.updateDocumentStatus(doc.id, { status: JobStatus.PROCESSING, updatedAt: now() });
+    await setDocStatus({ status: JobStatus.PROCESSING, updatedAt: now() });
 
     // Stream the original once: hash, count and keep the first bytes for detection.
     const body = await openOriginal(blobs, doc.id);
@@ -84,15 +88,14 @@ export async function processJob(msg: JobMessage, deps: ProcessJobDeps): Promise
     const detectedType = await detectType(Buffer.concat(headChunks).subarray(0, DETECTION_BYTES));
 
     job = await advance(job, { stage: JobStage.STORING, progress: 85 });
-    // (Derived artefacts are written in this stage once extraction exists.)
-
+    // Document first: whoever sees the COMPLETED event and then reads the document sees it done.
+    await setDocStatus({ status: JobStatus.COMPLETED, detectedType, updatedAt: now() });
     job = await advance(job, {
       status: JobStatus.COMPLETED,
       stage: JobStage.DONE,
       progress: 100,
       finishedAt: now(),
     });
-    await store.updateDocumentStatus(doc.id, { status: JobStatus.COMPLETED, detectedType, updatedAt: now() });
     log.info({ detectedType, size }, 'job completed');
     return 'done';
   } catch (err) {
@@ -114,14 +117,17 @@ export async function failJob(
 ): Promise<JobRecord | null> {
   const now = new Date().toISOString();
   try {
-    const failed = await makeAdvance(deps, correlationId)(job, {
+    // Document first, as for COMPLETED.
+    await deps.store.updateDocumentStatus(job.documentId, job.ownerId, {
+      status: JobStatus.FAILED,
+      updatedAt: now,
+    });
+    return await makeAdvance(deps, correlationId)(job, {
       status: JobStatus.FAILED,
       stage: JobStage.DONE,
       error: { code, message },
       finishedAt: now,
     });
-    await deps.store.updateDocumentStatus(job.documentId, { status: JobStatus.FAILED, updatedAt: now });
-    return failed;
   } catch (err) {
     if (err instanceof LostRace) return null;
     throw err;
@@ -130,22 +136,10 @@ export async function failJob(
 
 function makeAdvance(deps: ProcessJobDeps, correlationId: string) {
   return async (job: JobRecord, patch: Partial<JobRecord>): Promise<JobRecord> => {
-    const next: JobRecord = {
-      ...job,
-      ...patch,
-      progress: Math.max(job.progress, patch.progress ?? job.progress),
-      version: job.version + 1,
-      updatedAt: new Date().toISOString(),
-    };
-    if (!(await deps.store.putJobIfVersion(next))) {
-      deps.logger.info({ jobId: job.id, version: next.version }, 'job changed under us; yielding');
-      throw new LostRace();
-    }
-    try {
-      await deps.events.publish({ kind: 'job.updated', job: next, correlationId });
-    } catch (err) {
-      // The state is in DynamoDB; subscribers converge when they resubscribe.
-      deps.logger.warn({ err, jobId: job.id, version: next.version }, 'event publish failed');
+    const next = await deps.jobs.advance(job, patch, correlationId);
+    if (!next) {
+      deps.logger.info({ jobId: job.id, version: job.version + 1 }, 'job changed under us; yielding');
+      throw new LostRace('job changed');
     }
     return next;
   };

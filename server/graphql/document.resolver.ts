@@ -1,9 +1,9 @@
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-ts';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { encodeCursor } from '../../aws/document-store.js';
-import type { DocumentRecord, JobRecord } from '../../domain/model.js';
+import { JobStatus, type DocumentRecord, type JobRecord } from '../../domain/model.js';
 import type { GraphQLContext } from './context.js';
-import { DocumentConnectionType, DocumentType } from './document.type.js';
+import { DeleteDocumentPayload, DocumentConnectionType, DocumentType } from './document.type.js';
 import { JobType } from './job.type.js';
 
 @Resolver(() => DocumentType)
@@ -18,9 +18,15 @@ export class DocumentResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1–100.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' })
     after: string | null | undefined,
+    @Arg('status', () => JobStatus, { nullable: true, description: 'Only documents in this status.' })
+    status: JobStatus | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentConnectionType> {
-    const page = await ctx.documents.list(ctx.ownerId, first, after ?? undefined);
+    const page = await ctx.documents.list(ctx.ownerId, {
+      first,
+      ...(after != null ? { after } : {}),
+      ...(status != null ? { status } : {}),
+    });
     const edges = page.items.map((node) => ({ cursor: encodeCursor(node), node }));
     return {
       edges,
@@ -36,6 +42,28 @@ export class DocumentResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentRecord> {
     return ctx.documents.upload(ctx.ownerId, await file, ctx.correlationId);
+  }
+
+  @Mutation(() => DeleteDocumentPayload, {
+    description:
+      'Delete a document, its jobs and every stored byte. A running job ends FAILED (DOCUMENT_DELETED). ' +
+      'Idempotent: deleting again returns deleted: false.',
+  })
+  async deleteDocument(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DeleteDocumentPayload> {
+    return { id, deleted: await ctx.documents.delete(ctx.ownerId, id, ctx.correlationId) };
+  }
+
+  @Mutation(() => DocumentType, { description: 'Process a finished document again with a new job.' })
+  reprocessDocument(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<DocumentRecord> {
+    return ctx.documents.reprocess(ctx.ownerId, id, ctx.correlationId);
+  }
+
+  @FieldResolver(() => String, { description: 'A presigned URL for the original bytes, valid 15 minutes.' })
+  downloadUrl(@Root() doc: DocumentRecord, @Ctx() ctx: GraphQLContext): Promise<string> {
+    return ctx.documents.downloadUrl(doc);
   }
 
   @FieldResolver(() => JobType, { nullable: true, description: 'The current processing job.' })

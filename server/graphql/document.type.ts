@@ -60,3 +60,14 @@ export class DocumentConnectionType {
   @Field(() => PageInfoType)
   pageInfo!: PageInfoType;
 }
+
+@ObjectType('DeleteDocumentPayload')
+export class DeleteDocumentPayload {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Boolean, {
+    description: 'False when there was nothing to delete (already gone, or not yours).',
+  })
+  deleted!: boolean;
+}
