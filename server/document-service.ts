@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileUpload } from 'graphql-upload-ts';
 import type { Logger } from 'pino';
@@ -41,12 +42,13 @@ export class DocumentService {
     const key = BlobStore.originalKey(id);
     const contentType = cleanContentType(file.mimetype);
     const meter = new UploadMeter(maxUploadBytes);
-    const source = file.createReadStream();
-    const piping = pipeline(source, meter);
+    let source: Readable | undefined;
     try {
-      await Promise.all([blobs.putStream(key, meter, contentType), piping]);
+      // createReadStream throws at once if the parser already failed (e.g. its size limit).
+      source = file.createReadStream();
+      await Promise.all([blobs.putStream(key, meter, contentType), pipeline(source, meter)]);
     } catch (err) {
-      source.destroy();
+      source?.destroy();
       await blobs.delete(key).catch(() => undefined);
       if (meter.exceeded || isUploadLimitError(err)) {
         throw new DomainError(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_FIELDS, collect, gql, uploadFile, wsClient } from './support/graphql.js';
+import { JOB_FIELDS, WATCH, collect, gql, uploadFile, wsClient } from './support/graphql.js';
 import {
   Disposables,
   startApi,
@@ -20,8 +20,6 @@ beforeAll(async () => {
   await startWorker(config, disposables);
 });
 afterAll(() => disposables.disposeAll());
-
-const WATCH = `subscription Watch($jobId: ID!) { jobUpdated(jobId: $jobId) { ${JOB_FIELDS} } }`;
 
 describe('upload → S3 → SQS → worker → DynamoDB → subscription', () => {
   it('streams a multipart upload and reports every job change in order', async () => {

@@ -86,3 +86,17 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
   const firstEvent = new Promise<void>((r) => (resolveSubscribed = r));
   return { events, done, firstEvent };
 }
+
+export const WATCH = `subscription Watch($jobId: ID!) { jobUpdated(jobId: $jobId) { ${JOB_FIELDS} } }`;
+
+/** Subscribes to a job and resolves with all its events once it reached a terminal state. */
+export async function watchUntilDone(wsUrl: string, jobId: string): Promise<any[]> {
+  const client = wsClient(wsUrl);
+  try {
+    const { events, errors } = await collect<{ jobUpdated: any }>(client, WATCH, { jobId }).done;
+    if (errors) throw new Error(`subscription failed: ${JSON.stringify(errors)}`);
+    return events.map((e) => e.jobUpdated);
+  } finally {
+    await client.dispose();
+  }
+}
