@@ -51,7 +51,9 @@ describe('download, reprocess and delete', () => {
     expect(file.status).toBe(200);
     expect(await file.text()).toBe('download me');
     // S3 sets Content-Disposition from this signed parameter (fauxqs ignores it, real S3 honours it).
-    const disposition = new URL(res.data!.document.downloadUrl).searchParams.get('response-content-disposition');
+    const disposition = new URL(res.data!.document.downloadUrl).searchParams.get(
+      'response-content-disposition',
+    );
     expect(disposition).toContain('filename="life.txt"');
   });
 
