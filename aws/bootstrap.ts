@@ -1,7 +1,12 @@
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
-import { CreateTableCommand, DescribeTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import type { ResourceNames } from '../domain/config.js';
 import type { AwsClients } from './clients.js';
 
@@ -137,6 +142,18 @@ async function ensureTable(aws: AwsClients, table: string): Promise<void> {
     if (!isErrorNamed(err, 'ResourceInUseException')) throw err;
   }
   await waitUntilTableExists({ client: aws.dynamodb, maxWaitTime: 60, minDelay: 1 }, { TableName: table });
+  try {
+    // Expires tombstones and idempotency keys; readers check `expiresAt` too, since TTL deletes lazily
+    // (and dynalite not at all).
+    await aws.dynamodb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' },
+      }),
+    );
+  } catch {
+    // Already enabled (ValidationException) or not supported by the emulator.
+  }
 }
 
 export function isErrorNamed(err: unknown, name: string): boolean {

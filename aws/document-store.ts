@@ -224,6 +224,36 @@ export class DocumentStore {
     }
   }
 
+  /**
+   * Leaves a marker that the document was deleted on purpose, so a worker receiving a message for
+   * one of its jobs drops it quietly instead of treating it as poison. Expires with `ttlSeconds`
+   * (DynamoDB TTL attribute `expiresAt`; readers also check the time).
+   */
+  async putTombstone(documentId: string, ttlSeconds: number): Promise<void> {
+    await this.aws.ddb.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: `DOC#${documentId}`,
+          sk: 'TOMBSTONE',
+          entity: 'tombstone',
+          expiresAt: Math.floor(Date.now() / 1000) + ttlSeconds,
+        },
+      }),
+    );
+  }
+
+  async isDocumentDeleted(documentId: string): Promise<boolean> {
+    const res = await this.aws.ddb.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: `DOC#${documentId}`, sk: 'TOMBSTONE' },
+        ConsistentRead: true,
+      }),
+    );
+    return res.Item !== undefined && Number(res.Item['expiresAt']) > Date.now() / 1000;
+  }
+
   async deleteDocument(id: string): Promise<void> {
     await this.aws.ddb.send(
       new DeleteCommand({ TableName: this.table, Key: { pk: `DOC#${id}`, sk: 'DOC' } }),

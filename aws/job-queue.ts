@@ -13,6 +13,7 @@ export class JobQueue {
   constructor(
     private readonly aws: AwsClients,
     readonly queueUrl: string,
+    readonly dlqUrl: string,
   ) {}
 
   async send(message: JobMessage): Promise<void> {
@@ -37,6 +38,25 @@ export class JobQueue {
       signal ? { abortSignal: signal } : {},
     );
     return res.Messages ?? [];
+  }
+
+  /**
+   * Moves a message that can never be processed (poison) to the DLQ at once, with the reason, instead
+   * of letting it burn through every retry.
+   */
+  async moveToDlq(message: Message, reason: string): Promise<void> {
+    await this.aws.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.dlqUrl,
+        MessageBody: message.Body ?? '',
+        MessageAttributes: {
+          ...message.MessageAttributes,
+          poisonReason: { DataType: 'String', StringValue: reason },
+          sourceMessageId: { DataType: 'String', StringValue: message.MessageId ?? 'unknown' },
+        },
+      }),
+    );
+    await this.delete(message.ReceiptHandle!);
   }
 
   async delete(receiptHandle: string): Promise<void> {

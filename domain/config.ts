@@ -42,6 +42,16 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: positiveInt.max(64).default(4),
   /** Seconds a received job stays invisible to other workers. */
   JOB_VISIBILITY_TIMEOUT: positiveInt.max(43_200).default(60),
+  /** On SIGTERM a worker waits this long for in-flight jobs, then releases them to other workers. */
+  WORKER_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
+  /** A failed attempt is retried after RETRY_BASE_SECONDS × 2^(attempt − 1), capped at 15 minutes. */
+  RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(900).default(5),
+  /** Fault-injection aid for tests and demos: pause between processing stages. Keep 0. */
+  DEBUG_STAGE_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  /** An api instance's event queue without a heartbeat for this long belongs to a dead instance. */
+  EVENT_QUEUE_STALE_SECONDS: z.coerce.number().int().min(1).default(600),
+  /** How long an upload idempotency key maps to its document. */
+  IDEMPOTENCY_WINDOW_SECONDS: positiveInt.default(24 * 3600),
   /** Long-poll wait for SQS receives (0–20 s). */
   SQS_WAIT_SECONDS: z.coerce.number().int().min(0).max(20).default(20),
   /** Ports of the embedded emulators `npm start` runs when AWS_ENDPOINT_URL is unset (0 = any free port). */
@@ -76,7 +86,15 @@ export interface Config {
   resources: ResourceNames;
   bootstrap: boolean;
   limits: { maxUploadBytes: number };
-  worker: { concurrency: number; visibilityTimeoutSeconds: number };
+  worker: {
+    concurrency: number;
+    visibilityTimeoutSeconds: number;
+    drainSeconds: number;
+    retryBaseSeconds: number;
+    stageDelayMs: number;
+  };
+  events: { staleQueueSeconds: number };
+  idempotencyWindowSeconds: number;
   sqsWaitSeconds: number;
   devOwnerId: string;
   embedded: { awsPort: number; dynamodbPort: number };
@@ -138,7 +156,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     bootstrap: e.DOCPIPE_BOOTSTRAP,
     limits: { maxUploadBytes: e.MAX_UPLOAD_BYTES },
-    worker: { concurrency: e.WORKER_CONCURRENCY, visibilityTimeoutSeconds: e.JOB_VISIBILITY_TIMEOUT },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      visibilityTimeoutSeconds: e.JOB_VISIBILITY_TIMEOUT,
+      drainSeconds: e.WORKER_DRAIN_SECONDS,
+      retryBaseSeconds: e.RETRY_BASE_SECONDS,
+      stageDelayMs: e.DEBUG_STAGE_DELAY_MS,
+    },
+    events: { staleQueueSeconds: e.EVENT_QUEUE_STALE_SECONDS },
+    idempotencyWindowSeconds: e.IDEMPOTENCY_WINDOW_SECONDS,
     sqsWaitSeconds: e.SQS_WAIT_SECONDS,
     devOwnerId: e.DEV_OWNER_ID,
     embedded: { awsPort: e.EMBEDDED_AWS_PORT, dynamodbPort: e.EMBEDDED_DYNAMODB_PORT },

@@ -20,6 +20,7 @@ const JobSnapshot = z.object({
   attempts: z.number(),
   version: z.number(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  workerId: z.string().nullable().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   startedAt: z.string().nullable(),

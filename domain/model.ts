@@ -54,6 +54,8 @@ export interface JobRecord {
   /** Grows by one with every change; consumers drop events with a version they have seen. */
   version: number;
   error: JobError | null;
+  /** The worker holding (or last holding) the job; for operators and fault tests. */
+  workerId?: string | null;
   createdAt: string;
   updatedAt: string;
   startedAt: string | null;

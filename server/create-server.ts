@@ -62,7 +62,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       store,
       jobs: new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger),
       blobs: new BlobStore(aws, resources.bucket),
-      queue: new JobQueue(aws, resources.jobsQueueUrl),
+      queue: new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl),
       hub,
       resources,
       maxUploadBytes: config.limits.maxUploadBytes,

@@ -25,6 +25,8 @@ export interface DocumentServiceDeps {
 }
 
 export const MAX_PAGE_SIZE = 100;
+/** Longer than SQS keeps a message (14 days), so no job message outlives its tombstone. */
+const TOMBSTONE_SECONDS = 15 * 24 * 3600;
 /** Lifetime of presigned download URLs. */
 const DOWNLOAD_URL_SECONDS = 15 * 60;
 
@@ -132,6 +134,8 @@ export class DocumentService {
     );
     await blobs.delete(BlobStore.originalKey(id));
     await blobs.deletePrefix(BlobStore.derivedPrefix(id));
+    // Tombstone before the records go: a queued message for this document is then dropped quietly.
+    await store.putTombstone(id, TOMBSTONE_SECONDS);
     await store.deleteDocument(id);
     await Promise.all(doc.jobIds.map((jobId) => store.deleteJob(jobId)));
     logger.info({ documentId: id }, 'document deleted');

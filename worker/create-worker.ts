@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import { ensureResources, resolveResources } from '../aws/bootstrap.js';
@@ -10,39 +12,63 @@ import { JobWriter } from '../aws/job-writer.js';
 import type { Config } from '../domain/config.js';
 import { createLogger } from '../domain/logger.js';
 import { JobMessage, parseJsonSafe } from '../domain/messages.js';
-import { failJob, processJob, type ProcessJobDeps } from './process-job.js';
+import { isTerminal } from '../domain/model.js';
+import { analyzeOriginal } from './analyze.js';
+import { failJob, processJob, type Analyzer, type ProcessJobDeps } from './process-job.js';
 
 export interface Worker {
+  readonly id: string;
   start(): Promise<void>;
-  /** Stops receiving and waits for in-flight jobs to finish. */
+  /**
+   * Stops receiving, waits up to `WORKER_DRAIN_SECONDS` for in-flight jobs, then aborts the rest and
+   * makes their messages visible again at once so another worker takes them over.
+   */
   stop(): Promise<void>;
 }
 
+export interface WorkerOptions {
+  logger?: Logger;
+  /** Replaces the processing step (tests inject failures with it). */
+  analyze?: Analyzer;
+}
+
+const MAX_RETRY_DELAY_SECONDS = 900;
+
+interface InFlight {
+  message: Message;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
 /**
- * A competing consumer of the jobs queue with at most `config.worker.concurrency` jobs in flight.
- * A message is deleted only after its job reached a terminal state (or needs no work).
+ * A competing consumer of the jobs queue with at most `WORKER_CONCURRENCY` jobs in flight.
+ * A message is deleted only once its job needs no more work. While a job runs, its message's
+ * visibility is extended (heartbeat) so no other worker starts it in parallel.
  */
-export function createWorker(config: Config, opts: { logger?: Logger } = {}): Worker {
-  const logger = opts.logger ?? createLogger('worker', config.logLevel);
-  const abort = new AbortController();
-  const inFlight = new Set<Promise<void>>();
+export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
+  const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const logger = (opts.logger ?? createLogger('worker', config.logLevel)).child({ workerId: id });
+  const receiving = new AbortController();
+  const inFlight = new Set<InFlight>();
+  const visibility = config.worker.visibilityTimeoutSeconds;
   let aws: AwsClients | undefined;
   let loop: Promise<void> | undefined;
 
   async function start() {
     aws = createAwsClients(config.aws);
     const resources = config.bootstrap
-      ? await ensureResources(aws, config.resources, {
-          visibilityTimeoutSeconds: config.worker.visibilityTimeoutSeconds,
-        })
+      ? await ensureResources(aws, config.resources, { visibilityTimeoutSeconds: visibility })
       : await resolveResources(aws, config.resources);
-    const queue = new JobQueue(aws, resources.jobsQueueUrl);
+    const queue = new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl);
     const store = new DocumentStore(aws, resources.table);
     const deps: ProcessJobDeps = {
       store,
       blobs: new BlobStore(aws, resources.bucket),
       jobs: new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger),
+      analyze: opts.analyze ?? analyzeOriginal,
       logger,
+      workerId: id,
+      stageDelayMs: config.worker.stageDelayMs,
     };
     loop = receiveLoop(queue, deps);
     logger.info({ concurrency: config.worker.concurrency }, 'worker started');
@@ -50,62 +76,104 @@ export function createWorker(config: Config, opts: { logger?: Logger } = {}): Wo
 
   async function receiveLoop(queue: JobQueue, deps: ProcessJobDeps) {
     let backoffMs = 100;
-    while (!abort.signal.aborted) {
+    while (!receiving.signal.aborted) {
       const free = config.worker.concurrency - inFlight.size;
       if (free <= 0) {
-        await Promise.race(inFlight);
+        await Promise.race([...inFlight].map((f) => f.done));
         continue;
       }
       let messages: Message[];
       try {
-        messages = await queue.receive(free, config.sqsWaitSeconds, abort.signal);
+        messages = await queue.receive(free, config.sqsWaitSeconds, receiving.signal);
         backoffMs = 100;
       } catch (err) {
-        if (abort.signal.aborted) break;
-        logger.warn({ err, backoffMs }, 'receive failed; backing off');
+        if (receiving.signal.aborted) break;
+        // Emulator or AWS unreachable: back off and keep trying; no restart needed.
+        logger.warn({ err: String(err), backoffMs }, 'receive failed; backing off');
         await new Promise((r) => setTimeout(r, backoffMs));
         backoffMs = Math.min(backoffMs * 2, 5_000);
         continue;
       }
       for (const message of messages) {
-        const task = handle(queue, deps, message).finally(() => inFlight.delete(task));
-        inFlight.add(task);
+        const entry: InFlight = { message, abort: new AbortController(), done: Promise.resolve() };
+        entry.done = handle(queue, deps, entry).finally(() => inFlight.delete(entry));
+        inFlight.add(entry);
       }
     }
   }
 
-  async function handle(queue: JobQueue, deps: ProcessJobDeps, message: Message) {
+  async function handle(queue: JobQueue, deps: ProcessJobDeps, { message, abort }: InFlight) {
+    const receipt = message.ReceiptHandle!;
     const parsed = JobMessage.safeParse(parseJsonSafe(message.Body));
     if (!parsed.success) {
-      // Left undeleted: after maxReceiveCount deliveries SQS moves it to the DLQ.
-      logger.error({ messageId: message.MessageId }, 'malformed job message');
+      logger.error({ messageId: message.MessageId }, 'malformed job message; moving it to the DLQ');
+      await queue
+        .moveToDlq(message, 'MALFORMED_MESSAGE')
+        .catch((err) => logger.error({ err }, 'DLQ move failed'));
       return;
     }
     const msg = parsed.data;
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
+    const heartbeat = setInterval(
+      () => {
+        queue
+          .setVisibility(receipt, visibility)
+          .catch((err) => logger.warn({ err: String(err) }, 'heartbeat failed'));
+      },
+      Math.max(200, (visibility * 1000) / 3),
+    );
     try {
-      const outcome = await processJob(msg, deps);
-      if (outcome !== 'lost-race') await queue.delete(message.ReceiptHandle!);
+      const outcome = await processJob(msg, deps, abort.signal);
+      if (outcome === 'unknown-job') {
+        logger.error(
+          { messageId: message.MessageId, jobId: msg.jobId },
+          'message for an unknown job; moving it to the DLQ',
+        );
+        await queue.moveToDlq(message, 'UNKNOWN_JOB');
+      } else if (outcome !== 'elsewhere') {
+        await queue.delete(receipt);
+      }
     } catch (err) {
-      logger.warn({ err, jobId: msg.jobId, receiveCount }, 'job attempt failed; will retry');
+      if (abort.signal.aborted) {
+        // Shutting down: hand the job to another worker now rather than after the visibility timeout.
+        await queue.setVisibility(receipt, 0).catch(() => undefined);
+        logger.info({ jobId: msg.jobId }, 'released job on shutdown');
+        return;
+      }
+      logger.warn({ err: String(err), jobId: msg.jobId, receiveCount }, 'job attempt failed');
       if (receiveCount >= config.resources.maxReceiveCount) {
-        // Last delivery before the DLQ: record the failure on the job so nothing stays PROCESSING.
+        // Last allowed delivery: record the failure on the job so nothing stays PROCESSING, and move
+        // the message to the DLQ now (SQS would only do so at the next receive, after the delay).
         const job = await deps.store.getJob(msg.jobId).catch(() => null);
-        if (job && job.status !== 'COMPLETED' && job.status !== 'FAILED') {
+        if (job && !isTerminal(job.status)) {
           const reason = err instanceof Error ? err.message : String(err);
           await failJob(deps, job, 'RETRIES_EXHAUSTED', reason, msg.correlationId).catch(() => null);
         }
+        await queue.moveToDlq(message, 'RETRIES_EXHAUSTED').catch(() => undefined);
+        return;
       }
+      // Growing delay before the next attempt.
+      const delay = Math.min(
+        config.worker.retryBaseSeconds * 2 ** (receiveCount - 1),
+        MAX_RETRY_DELAY_SECONDS,
+      );
+      await queue.setVisibility(receipt, delay).catch(() => undefined);
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 
   async function stop() {
-    abort.abort();
+    receiving.abort();
+    const timer = setTimeout(() => {
+      for (const f of inFlight) f.abort.abort();
+    }, config.worker.drainSeconds * 1000);
     await loop;
-    await Promise.allSettled(inFlight);
+    await Promise.allSettled([...inFlight].map((f) => f.done));
+    clearTimeout(timer);
     aws?.destroy();
     logger.info('worker stopped');
   }
 
-  return { start, stop };
+  return { id, start, stop };
 }

@@ -1,157 +1,235 @@
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { BlobStore } from '../aws/blob-store.js';
 import type { DocumentStore } from '../aws/document-store.js';
 import type { JobWriter } from '../aws/job-writer.js';
 import { ProcessingError } from '../domain/errors.js';
 import type { JobMessage } from '../domain/messages.js';
-import { JobStage, JobStatus, isTerminal, type JobRecord } from '../domain/model.js';
-import { DETECTION_BYTES, detectType } from './detect-type.js';
+import { JobStage, JobStatus, isTerminal, type DocumentRecord, type JobRecord } from '../domain/model.js';
+import { ProgressReporter } from './progress-reporter.js';
+
+/** What a processing step found; grows with the processors. */
+export interface Analysis {
+  detectedType: string;
+}
+
+/** Looks at the downloaded original; reports progress as a 0–1 fraction of its own work. */
+export type Analyzer = (input: {
+  path: string;
+  size: number;
+  onProgress: (stage: string, fraction: number) => void;
+  signal: AbortSignal;
+}) => Promise<Analysis>;
 
 export interface ProcessJobDeps {
   store: DocumentStore;
   blobs: BlobStore;
   jobs: JobWriter;
+  analyze: Analyzer;
   logger: Logger;
+  /** Recorded on the job while this worker holds it. */
+  workerId: string;
+  /** Fault-injection aid: pause between stages (0 in normal runs). */
+  stageDelayMs?: number;
 }
 
-/** What the consumer should do with the SQS message afterwards. */
-export type Outcome = 'done' | 'skipped' | 'lost-race';
+/**
+ * What the consumer does with the SQS message afterwards:
+ * - `done` / `skipped` / `deleted`: delete it;
+ * - `unknown-job`: poison, move it to the DLQ;
+ * - `elsewhere`: another worker holds the job; leave the message to come back later.
+ */
+export type Outcome = 'done' | 'skipped' | 'deleted' | 'unknown-job' | 'elsewhere';
 
 /** Another writer changed the job first, or the document was deleted: stop without side effects. */
 class LostRace extends Error {}
 
+// Share of the job's 0–100 progress each phase covers.
+const DOWNLOAD_END = 40;
+const ANALYSIS_END = 85;
+
 /**
  * Runs one job to a terminal state. Every change is a conditional write (version + 1) followed by
- * an event; losing a race (another worker advanced the job) stops this run without side effects.
- * ProcessingError ends the job FAILED; other errors propagate so the message is retried.
+ * an event; losing a race stops this run without further writes. ProcessingError ends the job
+ * FAILED; other errors (and aborts) propagate so the consumer retries or releases the message.
  */
-export async function processJob(msg: JobMessage, deps: ProcessJobDeps): Promise<Outcome> {
-  const { store, blobs, logger } = deps;
+export async function processJob(
+  msg: JobMessage,
+  deps: ProcessJobDeps,
+  signal: AbortSignal,
+): Promise<Outcome> {
+  const { store, logger } = deps;
   const log = logger.child({
     jobId: msg.jobId,
     documentId: msg.documentId,
     correlationId: msg.correlationId,
   });
   const current = await store.getJob(msg.jobId);
-  if (!current || isTerminal(current.status)) {
-    log.info({ status: current?.status ?? 'missing' }, 'nothing to do for this message');
+  if (!current) {
+    return (await store.isDocumentDeleted(msg.documentId)) ? 'deleted' : 'unknown-job';
+  }
+  if (isTerminal(current.status)) {
+    log.info({ status: current.status }, 'job already finished; dropping the duplicate message');
     return 'skipped';
   }
-  const doc = await store.getDocument(msg.ownerId, msg.documentId);
-  if (!doc) {
-    log.info('document is gone; dropping the job');
-    return 'skipped';
-  }
+  const doc = await store.getDocument(current.ownerId, current.documentId);
+  if (!doc) return 'deleted';
 
-  const advance = makeAdvance(deps, msg.correlationId);
+  const reporter = new ProgressReporter(current, async (job, patch) => {
+    const next = await deps.jobs.advance(job, patch, msg.correlationId);
+    if (!next) throw new LostRace();
+    return next;
+  });
   const setDocStatus = async (patch: Parameters<DocumentStore['updateDocumentStatus']>[2]) => {
-    if (!(await store.updateDocumentStatus(doc.id, doc.ownerId, patch)))
-      throw new LostRace('document deleted');
+    if (!(await store.updateDocumentStatus(doc.id, doc.ownerId, patch))) throw new LostRace();
   };
-  const now = () => new Date().toISOString();
-  let job: JobRecord = current;
+  const pause = async () => {
+    signal.throwIfAborted();
+    if (deps.stageDelayMs) await sleep(deps.stageDelayMs, undefined, { signal });
+  };
+
+  const dir = await mkdtemp(join(tmpdir(), 'docpipe-job-'));
   try {
-    job = await advance(job, {
+    await reporter.apply({
       status: JobStatus.PROCESSING,
       stage: JobStage.DOWNLOADING,
-      progress: 5,
+      progress: 1,
       attempts: current.attempts + 1,
-      startedAt: now(),
+      startedAt: new Date().toISOString(),
       error: null,
+      workerId: deps.workerId,
     });
-    await setDocStatus({ status: JobStatus.PROCESSING, updatedAt: now() });
+    await setDocStatus({ status: JobStatus.PROCESSING, updatedAt: new Date().toISOString() });
+    await pause();
 
-    // Stream the original once: hash, count and keep the first bytes for detection.
-    const body = await openOriginal(blobs, doc.id);
-    const hash = createHash('sha256');
-    let size = 0;
-    const headChunks: Buffer[] = [];
-    let headBytes = 0;
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.length;
-      if (headBytes < DETECTION_BYTES) {
-        headChunks.push(chunk);
-        headBytes += chunk.length;
-      }
-    }
-    const sha256 = hash.digest('hex');
-    if (sha256 !== doc.sha256 || size !== doc.size) {
-      throw new ProcessingError(
-        'CHECKSUM_MISMATCH',
-        `Stored original does not match the upload (size ${size} vs ${doc.size}, sha256 ${sha256} vs ${doc.sha256})`,
-      );
-    }
+    const path = join(dir, 'original');
+    await download(deps.blobs, doc, path, signal, (f) =>
+      reporter.report(JobStage.DOWNLOADING, 1 + f * (DOWNLOAD_END - 1)),
+    );
+    await pause();
 
-    job = await advance(job, { stage: JobStage.DETECTING, progress: 60 });
-    const detectedType = await detectType(Buffer.concat(headChunks).subarray(0, DETECTION_BYTES));
+    const analysis = await deps.analyze({
+      path,
+      size: doc.size,
+      signal,
+      onProgress: (stage, f) => reporter.report(stage, DOWNLOAD_END + f * (ANALYSIS_END - DOWNLOAD_END)),
+    });
+    await pause();
 
-    job = await advance(job, { stage: JobStage.STORING, progress: 85 });
+    reporter.report(JobStage.STORING, ANALYSIS_END);
+    await reporter.flush();
     // Document first: whoever sees the COMPLETED event and then reads the document sees it done.
-    await setDocStatus({ status: JobStatus.COMPLETED, detectedType, updatedAt: now() });
-    job = await advance(job, {
+    await setDocStatus({
+      status: JobStatus.COMPLETED,
+      detectedType: analysis.detectedType,
+      updatedAt: new Date().toISOString(),
+    });
+    await reporter.apply({
       status: JobStatus.COMPLETED,
       stage: JobStage.DONE,
       progress: 100,
-      finishedAt: now(),
+      finishedAt: new Date().toISOString(),
     });
-    log.info({ detectedType, size }, 'job completed');
+    log.info({ detectedType: analysis.detectedType, size: doc.size }, 'job completed');
     return 'done';
   } catch (err) {
-    if (err instanceof LostRace) return 'lost-race';
+    if (err instanceof LostRace) return afterLostRace(store, msg.jobId, log);
     if (!(err instanceof ProcessingError)) throw err;
     log.warn({ code: err.code, reason: err.message }, 'job failed');
-    const failed = await failJob(deps, job, err.code, err.message, msg.correlationId);
-    return failed ? 'done' : 'lost-race';
+    const failed = await failJob(deps, reporter.current, err.code, err.message, msg.correlationId);
+    return failed ? 'done' : afterLostRace(store, msg.jobId, log);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** Ends a job FAILED (used for ProcessingErrors and for the last allowed delivery of a retried job). */
+/** Ends a job FAILED: for ProcessingErrors and for the last allowed delivery of a retried job. */
 export async function failJob(
-  deps: ProcessJobDeps,
+  deps: Pick<ProcessJobDeps, 'store' | 'jobs'>,
   job: JobRecord,
   code: string,
   message: string,
   correlationId: string,
 ): Promise<JobRecord | null> {
   const now = new Date().toISOString();
-  try {
-    // Document first, as for COMPLETED.
-    await deps.store.updateDocumentStatus(job.documentId, job.ownerId, {
+  // Document first, as for COMPLETED.
+  if (
+    !(await deps.store.updateDocumentStatus(job.documentId, job.ownerId, {
       status: JobStatus.FAILED,
       updatedAt: now,
-    });
-    return await makeAdvance(deps, correlationId)(job, {
-      status: JobStatus.FAILED,
-      stage: JobStage.DONE,
-      error: { code, message },
-      finishedAt: now,
-    });
-  } catch (err) {
-    if (err instanceof LostRace) return null;
-    throw err;
+    }))
+  ) {
+    return null;
   }
-}
-
-function makeAdvance(deps: ProcessJobDeps, correlationId: string) {
-  return async (job: JobRecord, patch: Partial<JobRecord>): Promise<JobRecord> => {
-    const next = await deps.jobs.advance(job, patch, correlationId);
-    if (!next) {
-      deps.logger.info({ jobId: job.id, version: job.version + 1 }, 'job changed under us; yielding');
-      throw new LostRace('job changed');
+  const failed = await deps.jobs.advance(
+    job,
+    { status: JobStatus.FAILED, stage: JobStage.DONE, error: { code, message }, finishedAt: now },
+    correlationId,
+  );
+  if (!failed) {
+    // Someone else finished the job meanwhile: put the document back in line with it.
+    const latest = await deps.store.getJob(job.id);
+    if (latest && isTerminal(latest.status) && latest.status !== JobStatus.FAILED) {
+      await deps.store.updateDocumentStatus(job.documentId, job.ownerId, {
+        status: latest.status,
+        updatedAt: now,
+      });
     }
-    return next;
-  };
+  }
+  return failed;
 }
 
-async function openOriginal(blobs: BlobStore, documentId: string) {
+async function afterLostRace(store: DocumentStore, jobId: string, log: Logger): Promise<Outcome> {
+  const job = await store.getJob(jobId);
+  log.info({ status: job?.status ?? 'gone' }, 'job changed under us; stopping this run');
+  if (!job) return 'deleted';
+  return isTerminal(job.status) ? 'skipped' : 'elsewhere';
+}
+
+/** Streams the original to `path`, checking it against the size and SHA-256 taken at upload. */
+async function download(
+  blobs: BlobStore,
+  doc: DocumentRecord,
+  path: string,
+  signal: AbortSignal,
+  onProgress: (fraction: number) => void,
+): Promise<void> {
+  let body: Readable;
   try {
-    return await blobs.getStream(BlobStore.originalKey(documentId));
+    body = await blobs.getStream(BlobStore.originalKey(doc.id));
   } catch (err) {
     if (err instanceof Error && (err.name === 'NoSuchKey' || err.name === 'NotFound')) {
       throw new ProcessingError('ORIGINAL_MISSING', 'The uploaded original is no longer in storage');
     }
     throw err;
+  }
+  const hash = createHash('sha256');
+  let size = 0;
+  await pipeline(
+    body,
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        hash.update(chunk);
+        size += chunk.length;
+        onProgress(doc.size > 0 ? Math.min(1, size / doc.size) : 1);
+        yield chunk;
+      }
+    },
+    createWriteStream(path),
+    { signal },
+  );
+  const sha256 = hash.digest('hex');
+  if (sha256 !== doc.sha256 || size !== doc.size) {
+    throw new ProcessingError(
+      'CHECKSUM_MISMATCH',
+      `Stored original does not match the upload (size ${size} vs ${doc.size}, sha256 ${sha256} vs ${doc.sha256})`,
+    );
   }
 }
