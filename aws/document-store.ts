@@ -225,6 +225,50 @@ export class DocumentStore {
   }
 
   /**
+   * Claims an upload idempotency key for `documentId`. Returns null when claimed, or the document id
+   * an earlier upload with the same key (within the window) claimed.
+   */
+  async claimIdempotencyKey(
+    ownerId: string,
+    key: string,
+    documentId: string,
+    ttlSeconds: number,
+  ): Promise<string | null> {
+    const now = Math.floor(Date.now() / 1000);
+    const Key = { pk: `IDEMPOTENCY#${ownerId}#${key}`, sk: 'IDEMPOTENCY' };
+    try {
+      await this.aws.ddb.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...Key, entity: 'idempotency', documentId, expiresAt: now + ttlSeconds },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return null;
+    } catch (err) {
+      if (!isErrorNamed(err, 'ConditionalCheckFailedException')) throw err;
+    }
+    const res = await this.aws.ddb.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true }));
+    return String(res.Item?.['documentId']);
+  }
+
+  async releaseIdempotencyKey(ownerId: string, key: string, documentId: string): Promise<void> {
+    await this.aws.ddb
+      .send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: `IDEMPOTENCY#${ownerId}#${key}`, sk: 'IDEMPOTENCY' },
+          ConditionExpression: 'documentId = :doc',
+          ExpressionAttributeValues: { ':doc': documentId },
+        }),
+      )
+      .catch((err) => {
+        if (!isErrorNamed(err, 'ConditionalCheckFailedException')) throw err;
+      });
+  }
+
+  /**
    * Leaves a marker that the document was deleted on purpose, so a worker receiving a message for
    * one of its jobs drops it quietly instead of treating it as poison. Expires with `ttlSeconds`
    * (DynamoDB TTL attribute `expiresAt`; readers also check the time).

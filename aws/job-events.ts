@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { PublishCommand, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  ListSubscriptionsCommand,
+  PublishCommand,
+  SubscribeCommand,
+  UnsubscribeCommand,
+  type Subscription,
+} from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
+  ListQueueTagsCommand,
+  ListQueuesCommand,
+  TagQueueCommand,
   DeleteMessageBatchCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
@@ -10,6 +19,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import { JobEvent, parseJsonSafe } from '../domain/messages.js';
+import { isErrorNamed } from './bootstrap.js';
 import type { AwsClients } from './clients.js';
 
 /** Publishes job changes to the SNS topic every api instance listens to. */
@@ -33,16 +43,26 @@ export class JobEventPublisher {
 export interface JobEventListenerOptions {
   aws: AwsClients;
   topicArn: string;
-  /** Prefix of the per-instance queue name; the instance id is appended. */
+  /** Prefix of the per-instance queue names; the instance id is appended. */
   queuePrefix: string;
   waitSeconds: number;
+  /** A sibling queue whose heartbeat tag is older than this belongs to a dead instance. */
+  staleAfterSeconds: number;
   logger: Logger;
   onEvent: (event: JobEvent) => void;
 }
 
+const HEARTBEAT_TAG = 'docpipe:heartbeat';
+
 /**
  * One api instance's view of the job-events topic: its own SQS queue subscribed to the topic with
- * raw delivery, long-polled and handed to `onEvent`. `stop()` removes the subscription and queue.
+ * raw delivery, long-polled and handed to `onEvent`.
+ *
+ * - The queue carries a heartbeat tag, refreshed periodically; queues of instances that died
+ *   without `stop()` (stale heartbeat) are unsubscribed and deleted by the survivors.
+ * - If the queue disappears (emulator restarted without persistence, or a sibling judged this
+ *   instance dead), it is created and subscribed again.
+ * - `stop()` removes the subscription and the queue.
  */
 export class JobEventListener {
   readonly instanceId = randomBytes(6).toString('hex');
@@ -50,9 +70,14 @@ export class JobEventListener {
   private subscriptionArn: string | undefined;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
+  private housekeeping: NodeJS.Timeout | undefined;
   private healthy = false;
 
   constructor(private readonly opts: JobEventListenerOptions) {}
+
+  get queueName(): string {
+    return `${this.opts.queuePrefix}-${this.instanceId}`.slice(0, 80);
+  }
 
   /** True while the last receive succeeded; feeds /readyz. */
   get isHealthy(): boolean {
@@ -60,14 +85,26 @@ export class JobEventListener {
   }
 
   async start(): Promise<void> {
+    await this.subscribe();
+    this.healthy = true;
+    this.loop = this.poll();
+    void this.removeStaleQueues();
+    // Heartbeat well inside the stale window; clean up siblings at the same pace.
+    const everyMs = Math.max(1_000, (this.opts.staleAfterSeconds * 1000) / 3);
+    this.housekeeping = setInterval(() => {
+      void this.beat().then(() => this.removeStaleQueues());
+    }, everyMs);
+    this.housekeeping.unref();
+  }
+
+  private async subscribe(): Promise<void> {
     const { aws, topicArn } = this.opts;
-    const queueName = `${this.opts.queuePrefix}-${this.instanceId}`.slice(0, 80);
     const created = await aws.sqs.send(
       new CreateQueueCommand({
-        QueueName: queueName,
+        QueueName: this.queueName,
         // Short retention: events are only useful live; subscribers resync from DynamoDB.
         Attributes: { MessageRetentionPeriod: '300', ReceiveMessageWaitTimeSeconds: '0' },
-        tags: { 'docpipe:role': 'api-events' },
+        tags: { 'docpipe:role': 'api-events', [HEARTBEAT_TAG]: String(Date.now()) },
       }),
     );
     this.queueUrl = created.QueueUrl!;
@@ -105,8 +142,59 @@ export class JobEventListener {
       }),
     );
     this.subscriptionArn = sub.SubscriptionArn;
-    this.healthy = true;
-    this.loop = this.poll();
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      await this.opts.aws.sqs.send(
+        new TagQueueCommand({ QueueUrl: this.queueUrl, Tags: { [HEARTBEAT_TAG]: String(Date.now()) } }),
+      );
+    } catch (err) {
+      this.opts.logger.warn({ err: String(err) }, 'event queue heartbeat failed');
+    }
+  }
+
+  /** Deletes sibling queues (and their subscriptions) whose heartbeat is older than the stale window. */
+  async removeStaleQueues(): Promise<string[]> {
+    const { aws, logger, topicArn } = this.opts;
+    const removed: string[] = [];
+    try {
+      const listed = await aws.sqs.send(
+        new ListQueuesCommand({ QueueNamePrefix: `${this.opts.queuePrefix}-` }),
+      );
+      const cutoff = Date.now() - this.opts.staleAfterSeconds * 1000;
+      for (const url of listed.QueueUrls ?? []) {
+        if (url === this.queueUrl) continue;
+        const tags = await aws.sqs.send(new ListQueueTagsCommand({ QueueUrl: url }));
+        const beat = Number(tags.Tags?.[HEARTBEAT_TAG] ?? 0);
+        if (beat > cutoff) continue;
+        const arn = (
+          await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))
+        ).Attributes?.QueueArn;
+        for (const sub of await this.subscriptionsOf(topicArn)) {
+          if (sub.Endpoint === arn && sub.SubscriptionArn) {
+            await aws.sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn }));
+          }
+        }
+        await aws.sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+        removed.push(url);
+        logger.info({ queueUrl: url }, 'removed the event queue of a dead api instance');
+      }
+    } catch (err) {
+      logger.warn({ err: String(err) }, 'stale event queue cleanup failed; will retry');
+    }
+    return removed;
+  }
+
+  private async subscriptionsOf(topicArn: string): Promise<Subscription[]> {
+    const subs: Subscription[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.opts.aws.sns.send(new ListSubscriptionsCommand({ NextToken: token }));
+      subs.push(...(page.Subscriptions ?? []).filter((s) => s.TopicArn === topicArn));
+      token = page.NextToken;
+    } while (token);
+    return subs;
   }
 
   private async poll(): Promise<void> {
@@ -141,15 +229,24 @@ export class JobEventListener {
       } catch (err) {
         if (this.abort.signal.aborted) break;
         this.healthy = false;
-        logger.warn({ err, backoffMs }, 'job event receive failed; backing off');
+        logger.warn({ err: String(err), backoffMs }, 'job event receive failed; backing off');
         await sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 5_000);
+        if (
+          isErrorNamed(err, 'QueueDoesNotExist') ||
+          isErrorNamed(err, 'AWS.SimpleQueueService.NonExistentQueue')
+        ) {
+          await this.subscribe().catch((e) =>
+            logger.warn({ err: String(e) }, 'could not recreate the event queue'),
+          );
+        }
       }
     }
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
+    clearInterval(this.housekeeping);
     await this.loop;
     const { aws, logger } = this.opts;
     try {
@@ -158,7 +255,10 @@ export class JobEventListener {
       }
       if (this.queueUrl) await aws.sqs.send(new DeleteQueueCommand({ QueueUrl: this.queueUrl }));
     } catch (err) {
-      logger.warn({ err }, 'could not remove the event queue; it will expire unused');
+      logger.warn(
+        { err: String(err) },
+        'could not remove the event queue; a sibling will remove it once stale',
+      );
     }
   }
 }

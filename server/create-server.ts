@@ -34,6 +34,8 @@ export interface ApiServer {
   /** Stops accepting, drains HTTP, closes WebSockets, removes this instance's event queue. */
   stop(): Promise<void>;
   readonly hub: JobEventHub;
+  /** This instance's event listener (exists after `start()`). */
+  readonly events: JobEventListener | undefined;
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -66,6 +68,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       hub,
       resources,
       maxUploadBytes: config.limits.maxUploadBytes,
+      idempotencyWindowSeconds: config.idempotencyWindowSeconds,
       logger,
     });
     listener = new JobEventListener({
@@ -73,6 +76,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       topicArn: resources.eventsTopicArn,
       queuePrefix: `${resources.eventsTopicName}-api`,
       waitSeconds: config.sqsWaitSeconds,
+      staleAfterSeconds: config.events.staleQueueSeconds,
       logger,
       onEvent: (event) => hub.dispatch(event.job),
     });
@@ -207,7 +211,14 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
     aws?.destroy();
   }
 
-  return { start, stop, hub };
+  return {
+    start,
+    stop,
+    hub,
+    get events() {
+      return listener;
+    },
+  };
 }
 
 /** Errors raised before GraphQL runs (malformed multipart, oversized JSON) in the GraphQL shape. */

@@ -21,10 +21,12 @@ export interface DocumentServiceDeps {
   jobs: JobWriter;
   resources: Resources;
   maxUploadBytes: number;
+  idempotencyWindowSeconds: number;
   logger: Logger;
 }
 
 export const MAX_PAGE_SIZE = 100;
+const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 /** Longer than SQS keeps a message (14 days), so no job message outlives its tombstone. */
 const TOMBSTONE_SECONDS = 15 * 24 * 3600;
 /** Lifetime of presigned download URLs. */
@@ -38,9 +40,53 @@ export class DocumentService {
    * Streams the file to S3 (hashing and counting on the way), then records document + job and
    * enqueues the job. Any failure removes what was written, so a rejected upload leaves nothing.
    */
-  async upload(ownerId: string, file: FileUpload, correlationId: string): Promise<DocumentRecord> {
-    const { store, blobs, queue, maxUploadBytes, logger } = this.deps;
+  async upload(
+    ownerId: string,
+    file: FileUpload,
+    correlationId: string,
+    idempotencyKey?: string,
+  ): Promise<DocumentRecord> {
+    if (idempotencyKey === undefined) return this.storeUpload(ownerId, newId(), file, correlationId);
+    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw badInput('idempotencyKey must be 1-128 letters, digits, ".", "_", ":" or "-"', {
+        argument: 'idempotencyKey',
+      });
+    }
+    const { store } = this.deps;
     const id = newId();
+    const earlier = await store.claimIdempotencyKey(
+      ownerId,
+      idempotencyKey,
+      id,
+      this.deps.idempotencyWindowSeconds,
+    );
+    if (earlier) {
+      // A retry of an upload we already have: answer with it and throw the new bytes away.
+      discard(file);
+      const doc = await store.getDocument(ownerId, earlier);
+      if (doc) return doc;
+      throw badInput(
+        'An upload with this idempotencyKey is still in progress (or was deleted); retry later',
+        {
+          argument: 'idempotencyKey',
+        },
+      );
+    }
+    try {
+      return await this.storeUpload(ownerId, id, file, correlationId);
+    } catch (err) {
+      await store.releaseIdempotencyKey(ownerId, idempotencyKey, id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async storeUpload(
+    ownerId: string,
+    id: string,
+    file: FileUpload,
+    correlationId: string,
+  ): Promise<DocumentRecord> {
+    const { store, blobs, queue, maxUploadBytes, logger } = this.deps;
     const key = BlobStore.originalKey(id);
     const contentType = cleanContentType(file.mimetype);
     const meter = new UploadMeter(maxUploadBytes);
@@ -223,6 +269,17 @@ function newJob(documentId: string, ownerId: string): JobRecord {
     startedAt: null,
     finishedAt: null,
   };
+}
+
+function discard(file: FileUpload): void {
+  try {
+    file
+      .createReadStream()
+      .on('error', () => undefined)
+      .resume();
+  } catch {
+    // the parser already failed; nothing to drain
+  }
 }
 
 function cleanFilename(name: string): string {

@@ -39,9 +39,15 @@ export class DocumentResolver {
   })
   async uploadDocument(
     @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
+    @Arg('idempotencyKey', () => String, {
+      nullable: true,
+      description:
+        'Retrying with the same key (within 24 h by default) returns the first document instead of a new one.',
+    })
+    idempotencyKey: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentRecord> {
-    return ctx.documents.upload(ctx.ownerId, await file, ctx.correlationId);
+    return ctx.documents.upload(ctx.ownerId, await file, ctx.correlationId, idempotencyKey ?? undefined);
   }
 
   @Mutation(() => DeleteDocumentPayload, {
