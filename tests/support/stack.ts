@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { loadConfig, type Config } from '../../domain/config.js';
 import { startEmbeddedAws, type EmbeddedAws } from '../../dev/emulators.js';
 import { createApiServer, type ApiServer } from '../../server/create-server.js';
-import { createWorker, type Worker } from '../../worker/create-worker.js';
+import { createWorker, type Worker, type WorkerOptions } from '../../worker/create-worker.js';
 
 export interface RunningApi {
   server: ApiServer;
@@ -37,10 +37,14 @@ export async function startEmulators(disposables: Disposables, dataDir?: string)
   return aws;
 }
 
-/** A config for a test: free port, unique resource names, quiet logs, short long-polls. */
-export function testConfig(aws: EmbeddedAws, overrides: Record<string, string> = {}, names?: string): Config {
+/** Environment for a test's processes: free port, unique resource names, quiet logs, short long-polls. */
+export function testEnv(
+  aws: EmbeddedAws,
+  overrides: Record<string, string> = {},
+  names?: string,
+): Record<string, string> {
   const prefix = names ?? `t${randomBytes(4).toString('hex')}`;
-  return loadConfig({
+  return {
     ...aws.env,
     NODE_ENV: 'test',
     PORT: '0',
@@ -52,7 +56,11 @@ export function testConfig(aws: EmbeddedAws, overrides: Record<string, string> =
     DOCPIPE_EVENTS_TOPIC: `${prefix}-events`,
     SQS_WAIT_SECONDS: '2',
     ...overrides,
-  });
+  };
+}
+
+export function testConfig(aws: EmbeddedAws, overrides: Record<string, string> = {}, names?: string): Config {
+  return loadConfig(testEnv(aws, overrides, names));
 }
 
 const logger = (config: Config) => pino({ level: config.logLevel });
@@ -64,8 +72,12 @@ export async function startApi(config: Config, disposables: Disposables): Promis
   return { server, url, wsUrl: url.replace(/^http/, 'ws'), origin: url.replace(/\/graphql$/, '') };
 }
 
-export async function startWorker(config: Config, disposables: Disposables): Promise<Worker> {
-  const worker = createWorker(config, { logger: logger(config) });
+export async function startWorker(
+  config: Config,
+  disposables: Disposables,
+  opts: Omit<WorkerOptions, 'logger'> = {},
+): Promise<Worker> {
+  const worker = createWorker(config, { logger: logger(config), ...opts });
   await worker.start();
   disposables.add(() => worker.stop());
   return worker;

@@ -1,0 +1,66 @@
+/**
+ * Operator command for the jobs dead-letter queue:
+ *   npm run dlq -- list [--json]     what is in the DLQ and why
+ *   npm run dlq -- redrive           give failed jobs a new run; poison stays
+ * Uses the same environment variables as the api and worker (see .env.example).
+ */
+import { resolveResources } from '../aws/bootstrap.js';
+import { BlobStore } from '../aws/blob-store.js';
+import { createAwsClients } from '../aws/clients.js';
+import { DocumentStore } from '../aws/document-store.js';
+import { JobEventPublisher } from '../aws/job-events.js';
+import { JobQueue } from '../aws/job-queue.js';
+import { JobWriter } from '../aws/job-writer.js';
+import { loadConfigOrExit } from '../domain/config.js';
+import { createLogger } from '../domain/logger.js';
+import { DocumentService } from '../server/document-service.js';
+import { JobEventHub } from '../server/events/job-event-hub.js';
+import { listDeadLetters, redriveDeadLetters } from './dead-letters.js';
+
+const [command = 'list', ...flags] = process.argv.slice(2);
+const config = loadConfigOrExit(process.env);
+const logger = createLogger('dlq', flags.includes('--verbose') ? 'info' : 'warn');
+const aws = createAwsClients(config.aws);
+try {
+  const resources = await resolveResources(aws, config.resources);
+  if (command === 'list') {
+    const letters = await listDeadLetters(aws, resources.jobsDlqUrl);
+    if (flags.includes('--json')) {
+      console.log(JSON.stringify(letters, null, 2));
+    } else if (letters.length === 0) {
+      console.log('The DLQ is empty.');
+    } else {
+      for (const l of letters) {
+        console.log(
+          `${l.messageId}  ${l.reason.padEnd(18)} ${l.job ? `job ${l.job.jobId} document ${l.job.documentId}` : l.body.slice(0, 60)}`,
+        );
+      }
+      console.log(`${letters.length} message(s).`);
+    }
+  } else if (command === 'redrive') {
+    const store = new DocumentStore(aws, resources.table);
+    const jobs = new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger);
+    const documents = new DocumentService({
+      store,
+      blobs: new BlobStore(aws, resources.bucket),
+      queue: new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl),
+      hub: new JobEventHub(),
+      jobs,
+      resources,
+      maxUploadBytes: config.limits.maxUploadBytes,
+      idempotencyWindowSeconds: config.idempotencyWindowSeconds,
+      logger,
+    });
+    const result = await redriveDeadLetters({ aws, resources, store, documents, logger });
+    console.log(
+      `restarted ${result.restarted.length} document(s), resent ${result.resent.length} message(s), ` +
+        `kept ${result.kept.length} in the DLQ`,
+    );
+    for (const k of result.kept) console.log(`  kept ${k.messageId}: ${k.why}`);
+  } else {
+    console.error(`unknown command "${command}"; use "list" or "redrive"`);
+    process.exitCode = 2;
+  }
+} finally {
+  aws.destroy();
+}
