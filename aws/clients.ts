@@ -16,18 +16,34 @@ export interface AwsClients {
 
 /** One set of SDK clients per process. Endpoint overrides are the only emulator-specific part. */
 export function createAwsClients(config: AwsConfig): AwsClients {
+  // No AWS call may hang forever (one on a connection to an endpoint that went away would): bounded
+  // connect and socket-inactivity timeouts; SQS adds the 20 s long-poll maximum.
+  const handler = (extraMs = 0) => ({
+    connectionTimeout: 3_000,
+    requestTimeout: config.requestTimeoutMs + extraMs,
+  });
   const base = {
     region: config.region,
     ...(config.credentials ? { credentials: config.credentials } : {}),
   };
   const s3 = new S3Client({
     ...base,
+    requestHandler: handler(),
     ...(config.endpoints.s3 ? { endpoint: config.endpoints.s3, forcePathStyle: true } : {}),
   });
-  const sqs = new SQSClient({ ...base, ...(config.endpoints.sqs ? { endpoint: config.endpoints.sqs } : {}) });
-  const sns = new SNSClient({ ...base, ...(config.endpoints.sns ? { endpoint: config.endpoints.sns } : {}) });
+  const sqs = new SQSClient({
+    ...base,
+    requestHandler: handler(20_000),
+    ...(config.endpoints.sqs ? { endpoint: config.endpoints.sqs } : {}),
+  });
+  const sns = new SNSClient({
+    ...base,
+    requestHandler: handler(),
+    ...(config.endpoints.sns ? { endpoint: config.endpoints.sns } : {}),
+  });
   const dynamodb = new DynamoDBClient({
     ...base,
+    requestHandler: handler(),
     ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}),
   });
   const ddb = DynamoDBDocumentClient.from(dynamodb, {

@@ -6,6 +6,8 @@ import dynalite from 'dynalite';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 
 export interface EmbeddedAws {
+  /** The S3/SQS/SNS emulator itself, for inspection in tests. */
+  fauxqs: FauxqsServer;
   /** S3, SQS and SNS (fauxqs). */
   awsEndpoint: string;
   /** DynamoDB (dynalite). */
@@ -60,6 +62,7 @@ export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<E
   const awsEndpoint = `http://${host}:${fauxqs.port}`;
   const dynamodbEndpoint = `http://${host}:${(dynamo.address() as AddressInfo).port}`;
   return {
+    fauxqs,
     awsEndpoint,
     dynamodbEndpoint,
     env: {
@@ -69,8 +72,11 @@ export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<E
       AWS_SECRET_ACCESS_KEY: 'test',
     },
     async stop() {
-      dynamo.closeAllConnections?.();
-      await Promise.all([fauxqs.stop(), new Promise<void>((resolve) => dynamo.close(() => resolve()))]);
+      // Stop accepting first, then cut keep-alive connections: a request reaching the old server
+      // after its database closed would otherwise never be answered.
+      const closed = new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      dynamo.closeAllConnections();
+      await Promise.all([fauxqs.stop(), closed]);
     },
   };
 }

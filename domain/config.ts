@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   AWS_ENDPOINT_URL_SQS: url.optional(),
   AWS_ENDPOINT_URL_SNS: url.optional(),
   AWS_ENDPOINT_URL_DYNAMODB: url.optional(),
+  /** Socket inactivity timeout for AWS calls, so none hangs on a dead connection (SQS adds its long-poll wait). */
+  AWS_REQUEST_TIMEOUT_MS: positiveInt.max(600_000).default(30_000),
   /** Read here only so emulator setups work without them; real AWS uses the SDK's default chain. */
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_SECRET_ACCESS_KEY: z.string().optional(),
@@ -64,6 +66,8 @@ const EnvSchema = z.object({
 export interface AwsConfig {
   region: string;
   endpoints: { s3?: string; sqs?: string; sns?: string; dynamodb?: string };
+  /** Socket inactivity timeout for every AWS call (ms). */
+  requestTimeoutMs: number;
   /** Static credentials; undefined means the AWS SDK's default provider chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
@@ -144,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     aws: {
       region: e.AWS_REGION,
       endpoints,
+      requestTimeoutMs: e.AWS_REQUEST_TIMEOUT_MS,
       ...(credentials ? { credentials } : {}),
     },
     resources: {
