@@ -36,6 +36,9 @@ const IMAGE_TYPES = new Set([
 const KIND_BY_TYPE: Record<string, DocumentKind> = {
   [MimeType.PDF]: 'pdf',
   [MimeType.DOCX]: 'docx',
+  // Same WordprocessingML package: templates and macro-enabled documents (macros are never run).
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.template': 'docx',
+  'application/vnd.ms-word.document.macroenabled.12': 'docx',
   [MimeType.HTML]: 'html',
   [MimeType.MARKDOWN]: 'markdown',
   [MimeType.CSV]: 'csv',
@@ -44,7 +47,7 @@ const KIND_BY_TYPE: Record<string, DocumentKind> = {
 };
 
 /** The processor a detected MIME type goes to. */
-export function kindOf(mime: string): DocumentKind {
+function kindOf(mime: string): DocumentKind {
   if (IMAGE_TYPES.has(mime)) return 'image';
   return KIND_BY_TYPE[mime] ?? 'unknown';
 }

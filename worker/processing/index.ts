@@ -10,6 +10,6 @@ export {
   type JsonValue,
   type ProgressUpdate,
 } from './analysis.js';
-export { DETECTION_BYTES, MimeType, detectType, kindOf } from './detect.js';
+export { DETECTION_BYTES, detectType } from './detect.js';
 export { ProcessingErrorCode } from './error-codes.js';
 export { DEFAULT_PROCESSING_LIMITS, type ProcessingLimits } from './limits.js';

@@ -61,7 +61,7 @@ export class TextCollector {
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
 
 /** Word-like segments by Unicode word boundaries (UAX #29), which also splits CJK text. */
-export function countWords(text: string): number {
+function countWords(text: string): number {
   let words = 0;
   for (const segment of segmenter.segment(text)) if (segment.isWordLike) words++;
   return words;

@@ -2,7 +2,7 @@ import { franc } from 'franc-min';
 
 /** Characters franc looks at: enough for a stable guess, cheap on long documents. */
 const LANGUAGE_SAMPLE_CHARS = 8000;
-export const PREVIEW_CHARS = 300;
+const PREVIEW_CHARS = 300;
 
 /** ISO 639-3 code of the text's language, or null when franc cannot tell (too short, mixed). */
 export function detectLanguage(text: string): string | null {

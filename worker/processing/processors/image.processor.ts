@@ -9,6 +9,10 @@ import type { Extraction, Processor, ProcessorContext } from '../processor.js';
  * declared pixel count is checked before any pixel is decoded (pixel bombs), and libvips
  * enforces the same limit itself while decoding.
  */
+// libvips keeps a process-wide cache of decoded images; every file is processed once here, so it
+// would only hold memory outside any thread's limit.
+sharp.cache(false);
+
 export const imageProcessor: Processor = {
   async extract(ctx: ProcessorContext): Promise<Extraction> {
     const { maxImagePixels } = ctx.limits;
