@@ -2,35 +2,19 @@ import { AnalysisStage, type DocumentKind, type ProgressUpdate } from './analysi
 
 /** Share of the whole analysis each stage takes, per kind (detection is always first). */
 const DETECTING_SHARE = 0.05;
-const PLANS: Record<DocumentKind, ReadonlyArray<[AnalysisStage, number]>> = {
-  pdf: [
-    [AnalysisStage.EXTRACTING, 0.9],
-    [AnalysisStage.ANALYSING, 0.05],
-  ],
-  docx: [
-    [AnalysisStage.EXTRACTING, 0.9],
-    [AnalysisStage.ANALYSING, 0.05],
-  ],
-  html: [
-    [AnalysisStage.EXTRACTING, 0.9],
-    [AnalysisStage.ANALYSING, 0.05],
-  ],
-  text: [
-    [AnalysisStage.EXTRACTING, 0.9],
-    [AnalysisStage.ANALYSING, 0.05],
-  ],
-  markdown: [
-    [AnalysisStage.EXTRACTING, 0.9],
-    [AnalysisStage.ANALYSING, 0.05],
-  ],
-  csv: [
-    [AnalysisStage.EXTRACTING, 0.9],
-    [AnalysisStage.ANALYSING, 0.05],
-  ],
-  json: [
-    [AnalysisStage.EXTRACTING, 0.9],
-    [AnalysisStage.ANALYSING, 0.05],
-  ],
+type Plan = ReadonlyArray<readonly [AnalysisStage, number]>;
+const TEXT_PLAN: Plan = [
+  [AnalysisStage.EXTRACTING, 0.9],
+  [AnalysisStage.ANALYSING, 0.05],
+];
+const PLANS: Record<DocumentKind, Plan> = {
+  pdf: TEXT_PLAN,
+  docx: TEXT_PLAN,
+  html: TEXT_PLAN,
+  text: TEXT_PLAN,
+  markdown: TEXT_PLAN,
+  csv: TEXT_PLAN,
+  json: TEXT_PLAN,
   // Decoding the pixels for the thumbnail is most of an image's work.
   image: [
     [AnalysisStage.EXTRACTING, 0.15],
@@ -50,7 +34,7 @@ export class ProgressReporter {
   #share = DETECTING_SHARE;
   #last = -1;
   #lastStage: AnalysisStage | null = null;
-  #plan: ReadonlyArray<[AnalysisStage, number]> = [];
+  #plan: Plan = [];
 
   constructor(emit: (update: ProgressUpdate) => void) {
     this.#emit = emit;

@@ -9,7 +9,8 @@ import type { ThreadInput } from './thread-protocol.js';
 
 /**
  * The analysis itself: detect the type, run the kind's processor, then the text statistics. Runs
- * inside the analysis thread (analysis.thread.ts), which supplies the limits' enforcement.
+ * inside the analysis thread (analysis.thread.ts): analyzeFile enforces the time and heap limits
+ * from outside, the processors the others.
  */
 export async function runAnalysis(
   input: ThreadInput,

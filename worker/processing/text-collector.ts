@@ -16,10 +16,6 @@ export class TextCollector {
     this.#maxBytes = maxBytes;
   }
 
-  get truncated(): boolean {
-    return this.#truncated;
-  }
-
   add(text: string): void {
     if (text.length === 0) return;
     this.#chars += codePoints(text);
@@ -49,15 +45,16 @@ export class TextCollector {
 
   #countWords(text: string): void {
     const joined = this.#carry + text;
-    // Hold back the tail after the last whitespace: the next chunk may continue that word. Scripts
-    // without spaces (CJK) find none nearby and are split at the chunk edge instead.
-    const tailStart = lastWhitespace(joined, 256) + 1;
-    const cut = tailStart > 0 ? tailStart : joined.length;
+    // Hold back the tail after the last whitespace: the next piece may continue that word (HTML
+    // text arrives in small pieces). A long run without spaces (CJK) is split where it ends.
+    const tailStart = lastWhitespace(joined, CARRY_WINDOW) + 1;
+    const cut = tailStart > 0 ? tailStart : joined.length < CARRY_WINDOW ? 0 : joined.length;
     this.#words += countWords(joined.slice(0, cut));
     this.#carry = joined.slice(cut);
   }
 }
 
+const CARRY_WINDOW = 256;
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
 
 /** Word-like segments by Unicode word boundaries (UAX #29), which also splits CJK text. */
