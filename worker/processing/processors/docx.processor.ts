@@ -7,6 +7,7 @@ import { ZipArchive } from '../zip-archive.js';
 const DOCUMENT_PART = 'word/document.xml';
 const CORE_PROPERTIES_PART = 'docProps/core.xml';
 const MAX_PROPERTY_CHARS = 1000;
+const MiB = 1024 * 1024;
 
 /**
  * DOCX: the body text and the core properties (title, author, created). The zip is read in place
@@ -29,8 +30,10 @@ export const docxProcessor: Processor = {
           () => paragraphs++,
         ),
         (n) => {
+          // One update per MiB inflated, like the text formats' per MiB read.
+          const before = Math.floor(inflated / MiB);
           inflated += n;
-          ctx.progress.update(total > 0 ? inflated / total : 1);
+          if (Math.floor(inflated / MiB) > before) ctx.progress.update(inflated / total);
         },
       );
       const metadata: Record<string, JsonValue> = { paragraphs };
