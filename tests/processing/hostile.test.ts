@@ -7,6 +7,11 @@ const { fixtures, cleanup } = fixtureDir();
 afterAll(cleanup);
 
 const MiB = 1024 * 1024;
+/**
+ * A 1 ms budget on a thread that must start first: idle threads are reused only for the same
+ * heap size, and none has this one, and starting a thread alone takes longer than 1 ms.
+ */
+const FRESH_THREAD_1_MS = { timeoutMs: 1, maxMemoryMb: 500 };
 
 /** Runs the analysis expecting a ProcessingError and returns it. */
 async function failure(promise: Promise<unknown>): Promise<ProcessingError> {
@@ -55,8 +60,7 @@ describe('limits against hostile files', () => {
 
   it('wall-clock timeout → PROCESSING_TIMEOUT', async () => {
     const path = fixtures.write('slow.pdf', await makePdf({ pages: 3 }));
-    // Starting a thread alone takes longer than 1 ms, so this cannot finish in time.
-    const err = await failure(analyze(path, { limits: { timeoutMs: 1 } }));
+    const err = await failure(analyze(path, { limits: FRESH_THREAD_1_MS }));
     expect(err.code).toBe('PROCESSING_TIMEOUT');
   });
 
@@ -124,7 +128,7 @@ describe('after a hostile file', () => {
     await failure(
       analyze(fixtures.write('oom.json', `[[${'1,'.repeat(2_000_000)}1]]`), { limits: { maxMemoryMb: 24 } }),
     );
-    await failure(analyze(fixtures.write('slow2.txt', 'slow'), { limits: { timeoutMs: 1 } }));
+    await failure(analyze(fixtures.write('slow2.txt', 'slow'), { limits: FRESH_THREAD_1_MS }));
 
     const a = await analyze(
       fixtures.write('fine.docx', await makeDocx({ title: 'Fine', paragraphs: ['All good.'] })),

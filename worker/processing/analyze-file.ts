@@ -1,9 +1,9 @@
-import { Worker } from 'node:worker_threads';
 import { ProcessingError } from '../../domain/errors.js';
 import type { Analysis, AnalyzeFileInput } from './analysis.js';
 import { ProcessingErrorCode } from './error-codes.js';
 import { ProgressThrottle } from './progress.js';
-import type { ThreadInput, ThreadMessage } from './thread-protocol.js';
+import type { ThreadJob, ThreadMessage } from './thread-protocol.js';
+import { ThreadPool } from './thread-pool.js';
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 100;
 
@@ -24,11 +24,13 @@ function threadStart(): { script: URL | string; eval: boolean } {
     eval: true,
   };
 }
-const THREAD_START = threadStart();
+
+const pool = new ThreadPool(threadStart);
+let lastJobId = 0;
 
 /**
  * Analyses one downloaded file: detected type, text, metadata, thumbnail. The work runs in a
- * fresh worker thread so the limits hold whatever the file does: the thread's heap is capped
+ * worker thread so the limits hold whatever the file does: the thread's heap is capped
  * (`maxMemoryMb` → RESOURCE_LIMIT_EXCEEDED) and the thread is terminated at `timeoutMs`
  * (PROCESSING_TIMEOUT); a hostile file can neither crash nor hang the calling worker.
  *
@@ -39,28 +41,34 @@ export function analyzeFile(input: AnalyzeFileInput): Promise<Analysis> {
   const { limits, signal } = input;
   if (signal?.aborted) return Promise.reject(signal.reason);
 
-  const threadInput: ThreadInput = {
-    path: input.path,
-    limits,
-    ...(input.filename !== undefined && { filename: input.filename }),
+  const job: ThreadJob = {
+    id: ++lastJobId,
+    input: {
+      path: input.path,
+      limits,
+      ...(input.filename !== undefined && { filename: input.filename }),
+    },
   };
   const throttle = new ProgressThrottle(
     (update) => input.onProgress?.(update),
     input.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
   );
+  const thread = pool.acquire(limits.maxMemoryMb);
+  const { worker } = thread;
 
   return new Promise<Analysis>((resolve, reject) => {
-    const thread = new Worker(THREAD_START.script, {
-      eval: THREAD_START.eval,
-      workerData: threadInput,
-      resourceLimits: { maxOldGenerationSizeMb: limits.maxMemoryMb },
-    });
     let settled = false;
-    const settle = (outcome: { analysis: Analysis } | { error: unknown }) => {
+    /** `reusable`: the job ended inside the thread's own code, which is ready for the next one. */
+    const settle = (outcome: { analysis: Analysis } | { error: unknown }, reusable: boolean) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (reusable) pool.release(thread);
+      else pool.discard(thread);
       if ('analysis' in outcome) {
         throttle.flush();
         resolve(outcome.analysis);
@@ -68,24 +76,17 @@ export function analyzeFile(input: AnalyzeFileInput): Promise<Analysis> {
         throttle.cancel();
         reject(outcome.error);
       }
-      // The thread has nothing left to do; ending it also frees whatever pdf.js or libvips kept.
-      void thread.terminate();
     };
 
-    const timer = setTimeout(
-      () =>
-        settle({
-          error: new ProcessingError(
-            ProcessingErrorCode.PROCESSING_TIMEOUT,
-            `Processing did not finish within ${limits.timeoutMs} ms`,
-          ),
-        }),
-      limits.timeoutMs,
-    );
-    const onAbort = () => settle({ error: signal?.reason });
+    const timer = setTimeout(() => {
+      const message = `Processing did not finish within ${limits.timeoutMs} ms`;
+      settle({ error: new ProcessingError(ProcessingErrorCode.PROCESSING_TIMEOUT, message) }, false);
+    }, limits.timeoutMs);
+    const onAbort = () => settle({ error: signal?.reason }, false);
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    thread.on('message', (message: ThreadMessage) => {
+    const onMessage = (message: ThreadMessage) => {
+      if (message.id !== job.id) return;
       switch (message.type) {
         case 'progress':
           if (!settled) throttle.push(message.update);
@@ -93,35 +94,37 @@ export function analyzeFile(input: AnalyzeFileInput): Promise<Analysis> {
         case 'done': {
           const { thumbnail, ...rest } = message.analysis;
           const analysis: Analysis = rest;
-          if (thumbnail)
+          if (thumbnail) {
             analysis.thumbnail = Buffer.from(thumbnail.buffer, thumbnail.byteOffset, thumbnail.length);
-          settle({ analysis });
+          }
+          settle({ analysis }, true);
           return;
         }
         case 'failed':
-          settle({ error: new ProcessingError(message.code, message.message) });
+          settle({ error: new ProcessingError(message.code, message.message) }, true);
           return;
         case 'crashed': {
           const error = new Error(`Analysis failed: ${message.message}`);
           error.name = message.name;
           if (message.stack) error.stack = message.stack;
-          settle({ error });
+          settle({ error }, false);
           return;
         }
       }
-    });
-    thread.on('error', (err: Error & { code?: string }) => {
+    };
+    const onError = (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        settle({
-          error: new ProcessingError(
-            ProcessingErrorCode.RESOURCE_LIMIT_EXCEEDED,
-            `Processing needed more than the ${limits.maxMemoryMb} MB memory limit`,
-          ),
-        });
+        const message = `Processing needed more than the ${limits.maxMemoryMb} MB memory limit`;
+        settle({ error: new ProcessingError(ProcessingErrorCode.RESOURCE_LIMIT_EXCEEDED, message) }, false);
       } else {
-        settle({ error: err });
+        settle({ error: err }, false);
       }
-    });
-    thread.on('exit', (code) => settle({ error: new Error(`Analysis thread exited early (code ${code})`) }));
+    };
+    const onExit = (code: number) =>
+      settle({ error: new Error(`Analysis thread exited early (code ${code})`) }, false);
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage(job);
   });
 }
