@@ -1,7 +1,8 @@
 /**
  * Processing throughput: analyzeFile time per MB for plain text and PDF, as a ratio to SHA-256 of
  * the same bytes measured in the same run (so machines and load cancel out), plus the fixed cost
- * per job (thread start, module loading) from a tiny file of the same kind.
+ * per job from a tiny file of the same kind (threads are pooled: after the first job it is the
+ * round trip and detection, not a thread start).
  *
  *   npm run bench:processing            # from the TypeScript sources (tsx, like `npm start`)
  *   npm run bench:processing -- --dist  # from dist/ (run `npm run build` first), like production
@@ -90,7 +91,7 @@ async function measure(name: string, path: string, tinyPath: string, pages?: num
     ...(pages !== undefined && { pages }),
     sha256Ms: round(shaMs),
     analyzeMs: round(fullMs),
-    /** Thread start, module loading and detection: what a tiny file of this kind costs. */
+    /** What a tiny file of this kind costs: detection and the job round trip on a warm thread. */
     fixedCostMs: round(tinyMs),
     analyzeMsPerMB: round(fullMs / mb),
     marginalMsPerMB: round(marginalMsPerMB),
@@ -99,9 +100,10 @@ async function measure(name: string, path: string, tinyPath: string, pages?: num
     marginalRatioToSha256: round(marginalMsPerMB / (shaMs / mb)),
     ...(pages !== undefined && { marginalMsPerPage: round((fullMs - tinyMs) / (pages - 1)) }),
   };
+  const perPage = pages === undefined ? '' : `, ${round(fullMs / pages)} ms/page`;
   console.log(
-    `${name.padEnd(14)} ${mb.toFixed(1).padStart(6)} MB  analyze ${result.analyzeMs} ms ` +
-      `(${result.analyzeMsPerMB} ms/MB, fixed ${result.fixedCostMs} ms, marginal ${result.marginalMsPerMB} ms/MB)  ` +
+    `${name.padEnd(14)} ${mb.toFixed(2).padStart(6)} MB  analyze ${result.analyzeMs} ms ` +
+      `(${result.analyzeMsPerMB} ms/MB${perPage}, fixed ${result.fixedCostMs} ms)  ` +
       `sha256 ${result.sha256Ms} ms  ratio ${result.ratioToSha256}× (marginal ${result.marginalRatioToSha256}×)`,
   );
   return result;
