@@ -1,0 +1,130 @@
+import { ProcessingError } from '../../domain/errors.js';
+import type { Analysis, AnalyzeFileInput } from './analysis.js';
+import { ProcessingErrorCode } from './error-codes.js';
+import { ProgressThrottle } from './progress.js';
+import type { ThreadJob, ThreadMessage } from './thread-protocol.js';
+import { ThreadPool } from './thread-pool.js';
+
+const DEFAULT_PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * How to start the thread entry that sits next to this module: compiled (dist/) it is plain
+ * `analysis.thread.js`. From sources (tsx, vitest) it is a .ts file, and `execArgv: ['--import',
+ * 'tsx']` does not reach worker threads (tsx issue #354), so a tiny bootstrap registers tsx's
+ * loader inside the thread before importing the entry.
+ */
+function threadStart(): { script: URL | string; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) {
+    return { script: new URL('./analysis.thread.js', import.meta.url), eval: false };
+  }
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./analysis.thread.ts', import.meta.url).href);
+  return {
+    script: `import(${tsx}).then((tsx) => { tsx.register(); return import(${entry}); });`,
+    eval: true,
+  };
+}
+
+const pool = new ThreadPool(threadStart);
+let lastJobId = 0;
+
+/**
+ * Analyses one downloaded file: detected type, text, metadata, thumbnail. The work runs in a
+ * worker thread so the limits hold whatever the file does: the thread's heap is capped
+ * (`maxMemoryMb` → RESOURCE_LIMIT_EXCEEDED) and the thread is terminated at `timeoutMs`
+ * (PROCESSING_TIMEOUT); a hostile file can neither crash nor hang the calling worker.
+ *
+ * Rejects with a ProcessingError when the file cannot be processed (the job should end FAILED),
+ * with `signal.reason` when aborted, and with a plain Error for anything retryable (I/O, bugs).
+ */
+export function analyzeFile(input: AnalyzeFileInput): Promise<Analysis> {
+  const { limits, signal } = input;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+
+  const job: ThreadJob = {
+    id: ++lastJobId,
+    input: {
+      path: input.path,
+      limits,
+      ...(input.filename !== undefined && { filename: input.filename }),
+    },
+  };
+  const throttle = new ProgressThrottle(
+    (update) => input.onProgress?.(update),
+    input.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+  );
+  const thread = pool.acquire(limits.maxMemoryMb);
+  const { worker } = thread;
+
+  return new Promise<Analysis>((resolve, reject) => {
+    let settled = false;
+    /** `reusable`: the job ended inside the thread's own code, which is ready for the next one. */
+    const settle = (outcome: { analysis: Analysis } | { error: unknown }, reusable: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (reusable) pool.release(thread);
+      else pool.discard(thread);
+      if ('analysis' in outcome) {
+        throttle.flush();
+        resolve(outcome.analysis);
+      } else {
+        throttle.cancel();
+        reject(outcome.error);
+      }
+    };
+
+    const timer = setTimeout(() => {
+      const message = `Processing did not finish within ${limits.timeoutMs} ms`;
+      settle({ error: new ProcessingError(ProcessingErrorCode.PROCESSING_TIMEOUT, message) }, false);
+    }, limits.timeoutMs);
+    const onAbort = () => settle({ error: signal?.reason }, false);
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const onMessage = (message: ThreadMessage) => {
+      if (message.id !== job.id) return;
+      switch (message.type) {
+        case 'progress':
+          if (!settled) throttle.push(message.update);
+          return;
+        case 'done': {
+          const { thumbnail, ...rest } = message.analysis;
+          const analysis: Analysis = rest;
+          if (thumbnail) {
+            analysis.thumbnail = Buffer.from(thumbnail.buffer, thumbnail.byteOffset, thumbnail.length);
+          }
+          settle({ analysis }, true);
+          return;
+        }
+        case 'failed':
+          settle({ error: new ProcessingError(message.code, message.message) }, true);
+          return;
+        case 'crashed': {
+          const error = new Error(`Analysis failed: ${message.message}`);
+          error.name = message.name;
+          if (message.stack) error.stack = message.stack;
+          settle({ error }, false);
+          return;
+        }
+      }
+    };
+    const onError = (err: Error & { code?: string }) => {
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        const message = `Processing needed more than the ${limits.maxMemoryMb} MB memory limit`;
+        settle({ error: new ProcessingError(ProcessingErrorCode.RESOURCE_LIMIT_EXCEEDED, message) }, false);
+      } else {
+        settle({ error: err }, false);
+      }
+    };
+    const onExit = (code: number) =>
+      settle({ error: new Error(`Analysis thread exited early (code ${code})`) }, false);
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage(job);
+  });
+}
