@@ -39,8 +39,17 @@ export async function startEmulators(disposables: Disposables, dataDir?: string)
 
 /** A config for a test: free port, unique resource names, quiet logs, short long-polls. */
 export function testConfig(aws: EmbeddedAws, overrides: Record<string, string> = {}, names?: string): Config {
+  return loadConfig(testEnv(aws, overrides, names));
+}
+
+/** The environment behind `testConfig`, for tests that start api processes of their own. */
+export function testEnv(
+  aws: EmbeddedAws,
+  overrides: Record<string, string> = {},
+  names?: string,
+): Record<string, string> {
   const prefix = names ?? `t${randomBytes(4).toString('hex')}`;
-  return loadConfig({
+  return {
     ...aws.env,
     NODE_ENV: 'test',
     PORT: '0',
@@ -52,7 +61,7 @@ export function testConfig(aws: EmbeddedAws, overrides: Record<string, string> =
     DOCPIPE_EVENTS_TOPIC: `${prefix}-events`,
     SQS_WAIT_SECONDS: '2',
     ...overrides,
-  });
+  };
 }
 
 const logger = (config: Config) => pino({ level: config.logLevel });
