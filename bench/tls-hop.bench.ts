@@ -8,13 +8,16 @@
  * number of requests, a fixed number in flight, HTTP/1.1 both ways. Everything shares the machine's
  * cores (api, nginx, emulators and this load generator), as the numbers say.
  *
- *   BENCH_REQUESTS=3000 BENCH_CONCURRENCY=16 BENCH_ROUNDS=5 npm run bench:tls
+ * Short paired rounds (direct then nginx, or the reverse) and the median of the per-round ratios
+ * keep the machine's drifting load, which hits both paths of a round alike, out of the ratio.
+ *
+ *   BENCH_REQUESTS=1000 BENCH_CONCURRENCY=16 BENCH_ROUNDS=10 npm run bench:tls
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureResources } from '../aws/bootstrap.js';
@@ -24,9 +27,9 @@ import { startEmbeddedAws, type EmbeddedAws } from '../dev/emulators.js';
 import { ensureCertificates, findNginx, startNginx, type RunningNginx } from '../dev/nginx.js';
 import { loadConfig } from '../domain/config.js';
 
-const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 3000);
+const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 1000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 10);
 const WARMUP = 300;
 const REQUEST_TIMEOUT_MS = 10_000;
 const QUERY = JSON.stringify({ query: '{ __typename }' });
@@ -168,11 +171,16 @@ async function main() {
 
     const rps = (path: RoundResult['path']) =>
       median(rounds.filter((r) => r.path === path).map((r) => r.rps));
+    const pairRatios = Array.from({ length: ROUNDS }, (_, i) => {
+      const pair = rounds.slice(2 * i, 2 * i + 2);
+      return pair.find((r) => r.path === 'nginx')!.rps / pair.find((r) => r.path === 'direct')!.rps;
+    });
     const direct = rps('direct');
     const viaNginx = rps('nginx');
-    const ratio = round3(viaNginx / direct);
+    const ratio = round3(median(pairRatios));
     console.log(
-      `\nmedian: direct (http) ${direct} req/s, through nginx (https) ${viaNginx} req/s, ratio ${ratio}`,
+      `\nmedian: direct (http) ${direct} req/s, through nginx (https) ${viaNginx} req/s; ` +
+        `nginx/direct ratio ${ratio} (median of ${ROUNDS} paired rounds; load average ${loadavg()[0]!.toFixed(1)})`,
     );
     const out = join(root, 'bench-results', 'tls-hop.json');
     mkdirSync(join(root, 'bench-results'), { recursive: true });
@@ -191,8 +199,10 @@ async function main() {
           requestsPerRound: REQUESTS,
           concurrency: CONCURRENCY,
           rounds,
+          loadAverage1m: round3(loadavg()[0]!),
           directRps: direct,
           nginxRps: viaNginx,
+          pairRatios: pairRatios.map(round3),
           ratio,
         },
         null,

@@ -185,7 +185,7 @@ describe('Dockerfile', () => {
     const s = stages();
     expect([...s.keys()]).toEqual(expect.arrayContaining(['build', 'prod-deps', 'runtime', 'api', 'worker']));
     expect(s.get('build')).toContain('RUN npm run build');
-    expect(s.get('prod-deps')).toMatch(/npm ci --omit=dev/);
+    expect(s.get('prod-deps')).toMatch(/npm (ci|install) --omit=dev/);
     expect(s.get('runtime')).toContain('COPY --from=prod-deps /app/node_modules ./node_modules');
     expect(s.get('runtime')).not.toMatch(/COPY --from=build \/app\/node_modules/);
     expect(s.get('runtime')).toMatch(/^USER node$/m);
