@@ -7,7 +7,7 @@ import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCompose, serviceEnv } from '../../dev/compose.js';
-import { ensureCertificates, type TlsFiles } from '../../dev/nginx.js';
+import { ensureCertificates, findNginx, type TlsFiles } from '../../dev/nginx.js';
 import {
   COMPOSE_NGINX_CONF,
   MULTIPART_ALLOWANCE_BYTES,
@@ -122,6 +122,21 @@ describe('nginx config rendering', () => {
     expect(
       ciphers.every((c) => /^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/.test(c)),
     ).toBe(true);
+  });
+});
+
+describe('EDGE_NGINX and certificates', () => {
+  it('finds nginx for auto, none for off, and rejects a path that is not a binary', () => {
+    expect(findNginx('auto')).toBe(requireNginx());
+    expect(findNginx('off')).toBeUndefined();
+    expect(() => findNginx(join(dir, 'no-such-nginx'))).toThrow(/EDGE_NGINX=.* is not an executable file/);
+  });
+
+  it('makes the certificates once and keeps them on the next start', async () => {
+    const before = readFileSync(tls.certificate, 'utf8');
+    const again = await ensureCertificates(join(dir, 'tls'));
+    expect(readFileSync(again.certificate, 'utf8')).toBe(before);
+    expect(readFileSync(again.ca, 'utf8')).toContain('BEGIN CERTIFICATE');
   });
 });
 
