@@ -19,6 +19,9 @@ export const COMPOSE_NGINX_CONF = join(root, 'nginx', 'compose.nginx.conf');
  */
 export const MULTIPART_ALLOWANCE_BYTES = 1024 * 1024;
 
+/** The api's port inside the compose network (docker-compose.yml sets PORT to it). */
+export const COMPOSE_API_PORT = 4000;
+
 /** Proxy read/send timeout in production: nginx's default, five keepalive pings at 12 s. */
 export const DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
 
@@ -114,9 +117,6 @@ export function composeNginxOptions(config: Config): NginxConfigOptions {
     wsKeepAliveMs: config.wsKeepAliveMs,
   };
 }
-
-/** The api's port inside the compose network (docker-compose.yml sets PORT to it). */
-export const COMPOSE_API_PORT = 4000;
 
 export function renderComposeNginxConfig(config: Config): string {
   const header =
