@@ -1,15 +1,17 @@
 /**
  * `npm start`: the whole stack on one machine. Embedded AWS emulators persisted under DATA_DIR
- * (unless AWS_ENDPOINT_URL points elsewhere), then the api and one worker as child processes.
- * Ctrl-C / SIGTERM stops the children first, then the emulators, and exits 0.
+ * (unless AWS_ENDPOINT_URL points elsewhere), then the api and one worker as child processes, and
+ * the nginx TLS edge in front of the api when nginx is installed (dev/nginx.ts).
+ * Ctrl-C / SIGTERM stops nginx and the children first, then the emulators, and exits 0.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureResources } from '../aws/bootstrap.js';
 import { createAwsClients } from '../aws/clients.js';
-import { loadConfig, loadConfigOrExit } from '../domain/config.js';
+import { loadConfig, loadConfigOrExit, type Config } from '../domain/config.js';
 import { startEmbeddedAws, type EmbeddedAws } from './emulators.js';
+import { ensureCertificates, findNginx, startNginx, type RunningNginx, type TlsFiles } from './nginx.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -17,12 +19,14 @@ async function main() {
   const config = loadConfigOrExit(process.env);
   const children: ChildProcess[] = [];
   let embedded: EmbeddedAws | undefined;
+  let edge: RunningNginx | undefined;
   let stopping = false;
 
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\ndocpipe: stopping…');
+    await edge?.stop();
     await Promise.all(children.map(stopChild));
     await embedded?.stop();
     process.exit(code);
@@ -58,13 +62,32 @@ async function main() {
   const worker = startChild('worker/main.ts', env, children, onExit('worker'));
   const [apiReady] = await Promise.all([ready(api), ready(worker)]);
 
+  let tls: Awaited<ReturnType<typeof startEdge>>;
+  try {
+    tls = await startEdge(childConfig, apiReady.url);
+    edge = tls.edge;
+  } catch (err) {
+    console.error(`docpipe: ${(err as Error).message}`);
+    return shutdown(1);
+  }
+  void edge?.exited.then((code) => {
+    if (stopping) return;
+    console.error(`docpipe: nginx exited unexpectedly (code ${code}); stopping`);
+    void shutdown(1);
+  });
+  const url = edge ? `${edge.httpsOrigin}/graphql` : apiReady.url;
   console.log(
     [
       '',
       'docpipe is running',
-      `  GraphQL endpoint  ${apiReady.url}`,
-      `  Subscriptions     ${apiReady.url.replace(/^http/, 'ws')}`,
-      `  Health            ${apiReady.url.replace(/\/graphql$/, '/healthz')}`,
+      `  Playground        ${url}`,
+      `  GraphQL endpoint  ${url}`,
+      `  Subscriptions     ${url.replace(/^http/, 'ws')}`,
+      `  Health            ${url.replace(/\/graphql$/, '/healthz')}`,
+      edge && tls.files
+        ? `  TLS               trust ${tls.files.ca} (curl --cacert …); ${edge.httpOrigin} redirects here`
+        : `  TLS               ${tls.off}`,
+      edge ? `  api (no TLS)      ${apiReady.url}` : '',
       embedded
         ? `  AWS emulators     ${embedded.awsEndpoint} (S3/SQS/SNS), ${embedded.dynamodbEndpoint} (DynamoDB)`
         : '',
@@ -74,6 +97,46 @@ async function main() {
       .filter((l) => l !== '')
       .join('\n'),
   );
+}
+
+/**
+ * nginx in front of the api when a binary is found (EDGE_NGINX): certificates made once under
+ * DATA_DIR/tls and reused, nginx's prefix under DATA_DIR/nginx. Without nginx the stack still runs
+ * on plain HTTP; `off` says how to get TLS.
+ */
+async function startEdge(
+  config: Config,
+  apiUrl: string,
+): Promise<{ edge?: RunningNginx; files?: TlsFiles; off: string }> {
+  const bin = findNginx(config.edge.nginx);
+  if (!bin) {
+    return {
+      off:
+        config.edge.nginx === 'off'
+          ? 'off (EDGE_NGINX=off)'
+          : `off: install nginx (e.g. apt-get install nginx) and restart for https:// on port ${config.edge.httpsPort}`,
+    };
+  }
+  const dataDir = resolve(config.dataDir);
+  let files: TlsFiles;
+  try {
+    files = await ensureCertificates(join(dataDir, 'tls'));
+  } catch (err) {
+    return { off: `off: could not create certificates with openssl (${(err as Error).message.trim()})` };
+  }
+  const api = new URL(apiUrl);
+  const edge = await startNginx({
+    bin,
+    prefixDir: join(dataDir, 'nginx'),
+    tls: files,
+    upstreams: [api.host],
+    host: config.http.host,
+    httpsPort: config.edge.httpsPort,
+    httpPort: config.edge.httpPort,
+    maxUploadBytes: config.limits.maxUploadBytes,
+    wsKeepAliveMs: config.wsKeepAliveMs,
+  });
+  return { edge, files, off: '' };
 }
 
 function startChild(

@@ -61,7 +61,16 @@ const EnvSchema = z.object({
   EMBEDDED_DYNAMODB_PORT: port.default(4567),
   /** Owner of every document until authentication exists. */
   DEV_OWNER_ID: z.string().min(1).default('dev'),
+  /** graphql-ws keepalive ping interval; must stay well below the proxy's read timeout (nginx: 60 s). */
+  WS_KEEPALIVE_MS: positiveInt.default(12_000),
+  /** The nginx edge `npm start` puts in front of the api: `auto` (if nginx is installed), `off`, or a path. */
+  EDGE_NGINX: z.string().min(1).default('auto'),
+  EDGE_HTTPS_PORT: port.default(8443),
+  EDGE_HTTP_PORT: port.default(8080),
 });
+
+/** Names of every variable in the schema (compose files and docs are checked against it). */
+export const CONFIG_ENV_NAMES: readonly string[] = Object.keys(EnvSchema.shape);
 
 export interface AwsConfig {
   region: string;
@@ -102,6 +111,8 @@ export interface Config {
   sqsWaitSeconds: number;
   devOwnerId: string;
   embedded: { awsPort: number; dynamodbPort: number };
+  wsKeepAliveMs: number;
+  edge: { nginx: string; httpsPort: number; httpPort: number };
 }
 
 export class ConfigError extends Error {
@@ -173,6 +184,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sqsWaitSeconds: e.SQS_WAIT_SECONDS,
     devOwnerId: e.DEV_OWNER_ID,
     embedded: { awsPort: e.EMBEDDED_AWS_PORT, dynamodbPort: e.EMBEDDED_DYNAMODB_PORT },
+    wsKeepAliveMs: e.WS_KEEPALIVE_MS,
+    edge: { nginx: e.EDGE_NGINX, httpsPort: e.EDGE_HTTPS_PORT, httpPort: e.EDGE_HTTP_PORT },
   };
 }
 

@@ -39,8 +39,6 @@ export interface ApiServer {
 }
 
 export const GRAPHQL_PATH = '/graphql';
-/** graphql-ws ping interval; below nginx's proxy_read_timeout so idle subscriptions survive. */
-const WS_KEEPALIVE_MS = 12_000;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Wires the api from a config object. Nothing happens until `start()`. */
@@ -140,7 +138,9 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
         },
       },
       wsServer,
-      WS_KEEPALIVE_MS,
+      // Pings keep idle subscriptions alive through proxies that close quiet connections (nginx:
+      // proxy_read_timeout); they must come more often than that timeout (WS_KEEPALIVE_MS).
+      config.wsKeepAliveMs,
     );
 
     apollo = new ApolloServer<GraphQLContext>({
@@ -149,6 +149,8 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       includeStacktraceInErrorResponses: false,
       introspection: true,
       csrfPrevention: true,
+      // main.ts owns SIGINT/SIGTERM. Apollo's own handlers would race it and re-raise the signal.
+      stopOnTerminationSignals: false,
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
         {

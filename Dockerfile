@@ -1,0 +1,51 @@
+# docpipe api, worker and bootstrap images (docs/edge.md). Multi-stage: TypeScript is compiled with
+# the dev dependencies, and the runtime gets the compiled dist/ plus production dependencies only,
+# running as the image's unprivileged `node` user.
+#
+#   docker build --target api -t docpipe-api .
+#   docker build --target worker -t docpipe-worker .     (also runs dist/aws/bootstrap-main.js)
+ARG NODE_IMAGE=node:24-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# `npm install` rather than `npm ci`: vite (dev) declares a Windows-only optional dependency the
+# lockfile lacks, and `npm ci` rejects that as a mismatch; the lockfile still fixes every version.
+# --ignore-scripts: the `node` devDependency would otherwise fetch a second Node 24 the image
+# already has; nothing the compiler needs runs an install script.
+RUN npm install --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY types ./types
+COPY domain ./domain
+COPY aws ./aws
+COPY server ./server
+COPY worker ./worker
+COPY dev ./dev
+RUN npm run build
+
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Native addons ship N-API prebuilds, so skipping install scripts loses nothing at run time.
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root and read-only to the app user: a compromised process cannot rewrite its own code.
+COPY package.json ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER node
+
+# Workers have no HTTP port; their liveness is the process itself (compose restarts it).
+FROM runtime AS worker
+HEALTHCHECK NONE
+CMD ["node", "dist/worker/main.js"]
+
+FROM runtime AS api
+ENV HOST=0.0.0.0 PORT=4000
+EXPOSE 4000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/server/main.js"]

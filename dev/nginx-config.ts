@@ -1,0 +1,126 @@
+/**
+ * Renders nginx/nginx.conf.template, the one nginx configuration of docpipe, for each place that
+ * runs nginx: an unprivileged instance under a prefix directory (`npm start`, tests, benchmark) and
+ * the docker-compose service (nginx/compose.nginx.conf, committed and checked for staleness).
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../domain/config.js';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const NGINX_TEMPLATE = join(root, 'nginx', 'nginx.conf.template');
+/** The rendering docker-compose mounts as /etc/nginx/nginx.conf. */
+export const COMPOSE_NGINX_CONF = join(root, 'nginx', 'compose.nginx.conf');
+
+/**
+ * Room for the multipart envelope around the file (operations, map, part headers). nginx counts the
+ * whole body, the api only the file: without it a file just under MAX_UPLOAD_BYTES would be refused.
+ */
+export const MULTIPART_ALLOWANCE_BYTES = 1024 * 1024;
+
+/** The api's port inside the compose network (docker-compose.yml sets PORT to it). */
+export const COMPOSE_API_PORT = 4000;
+
+/** Proxy read/send timeout in production: nginx's default, five keepalive pings at 12 s. */
+export const DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
+
+export interface NginxConfigOptions {
+  workerProcesses: number | 'auto';
+  pidFile: string;
+  errorLog: string;
+  accessLog: string;
+  /** `user` directive; only meaningful when the master runs as root. Omitted: nginx's default. */
+  user?: string;
+  /** Directory for every *_temp_path (unprivileged runs). Omitted: the build's defaults. */
+  tempDir?: string;
+  /** `listen` addresses, e.g. `443` or `127.0.0.1:8443`. */
+  httpsListen: string;
+  httpListen: string;
+  /** HTTPS port clients see, for the HTTP→HTTPS redirect (443 is left out of the URL). */
+  httpsPublicPort: number;
+  certificate: string;
+  certificateKey: string;
+  /** `host:port` of each api replica. */
+  upstreams: readonly string[];
+  maxUploadBytes: number;
+  proxyTimeoutSeconds: number;
+  /** The api's graphql-ws ping interval, to check it against the proxy timeout. */
+  wsKeepAliveMs: number;
+}
+
+/** Fills the template; throws if the options would give a config that misbehaves at run time. */
+export function renderNginxConfig(opts: NginxConfigOptions, template = readTemplate()): string {
+  if (opts.upstreams.length === 0) throw new Error('nginx needs at least one api upstream');
+  // Two pings per timeout window: one lost or late ping must not close a healthy subscription.
+  if (opts.wsKeepAliveMs * 2 > opts.proxyTimeoutSeconds * 1000) {
+    throw new Error(
+      `proxy timeout ${opts.proxyTimeoutSeconds}s must be at least twice WS_KEEPALIVE_MS (${opts.wsKeepAliveMs} ms), ` +
+        'or idle subscriptions are closed by nginx',
+    );
+  }
+  const temp = opts.tempDir;
+  const values: Record<string, string> = {
+    worker_processes: String(opts.workerProcesses),
+    pid: opts.pidFile,
+    error_log: opts.errorLog,
+    access_log: opts.accessLog,
+    user: opts.user ? `user ${opts.user};` : '',
+    temp_paths: temp
+      ? ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+          .map((kind) => `    ${kind}_temp_path ${join(temp, kind)};`)
+          .join('\n')
+      : '',
+    upstream_servers: opts.upstreams.map((u) => `        server ${u};`).join('\n'),
+    http_listen: opts.httpListen,
+    https_listen: opts.httpsListen,
+    https_port_suffix: opts.httpsPublicPort === 443 ? '' : `:${opts.httpsPublicPort}`,
+    ssl_certificate: opts.certificate,
+    ssl_certificate_key: opts.certificateKey,
+    client_max_body_size: String(opts.maxUploadBytes + MULTIPART_ALLOWANCE_BYTES),
+    proxy_timeout: `${opts.proxyTimeoutSeconds}s`,
+  };
+  const used = new Set<string>();
+  const rendered = template.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`nginx template has an unknown placeholder {{${name}}}`);
+    used.add(name);
+    return value;
+  });
+  const unused = Object.keys(values).filter((name) => !used.has(name));
+  if (unused.length > 0) throw new Error(`nginx template lacks placeholders: ${unused.join(', ')}`);
+  // Placeholders that render empty leave blank lines: drop them after `{`, collapse runs of them.
+  return rendered.replace(/\{\n(?:[ \t]*\n)+/g, '{\n').replace(/\n[ \t]*\n(?:[ \t]*\n)+/g, '\n\n');
+}
+
+export function readTemplate(): string {
+  return readFileSync(NGINX_TEMPLATE, 'utf8');
+}
+
+/** What docker-compose.yml runs: official nginx image, api replicas behind the `api` service name. */
+export function composeNginxOptions(config: Config): NginxConfigOptions {
+  return {
+    workerProcesses: 'auto',
+    pidFile: '/var/run/nginx.pid',
+    errorLog: '/dev/stderr',
+    accessLog: '/dev/stdout',
+    httpsListen: '443',
+    httpListen: '80',
+    httpsPublicPort: 443,
+    certificate: '/etc/nginx/tls/server.pem',
+    certificateKey: '/etc/nginx/tls/server-key.pem',
+    // Docker's DNS returns every replica of `api`; nginx resolves the name once at start and
+    // balances over all the addresses (restart nginx after scaling the api).
+    upstreams: [`api:${COMPOSE_API_PORT}`],
+    maxUploadBytes: config.limits.maxUploadBytes,
+    proxyTimeoutSeconds: DEFAULT_PROXY_TIMEOUT_SECONDS,
+    wsKeepAliveMs: config.wsKeepAliveMs,
+  };
+}
+
+export function renderComposeNginxConfig(config: Config): string {
+  const header =
+    '# GENERATED from nginx/nginx.conf.template by `npm run nginx:render` for docker-compose.yml.\n' +
+    '# Do not edit: change the template and render again.\n\n';
+  return header + renderNginxConfig(composeNginxOptions(config));
+}

@@ -1,0 +1,196 @@
+/**
+ * docker-compose.yml and the Dockerfile checked without a Docker engine: `docker-compose config`
+ * (Debian's compose 1.29 validates against its schema and normalises the file), then the invariants
+ * that keep the compose topology the one the edge tests run.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { COMPOSE_FILE, parseCompose, readCompose, serviceEnv, type ComposeFile } from '../../dev/compose.js';
+import { COMPOSE_API_PORT, COMPOSE_NGINX_CONF } from '../../dev/nginx-config.js';
+import { CONFIG_ENV_NAMES, loadConfig } from '../../domain/config.js';
+import { removeDir, tempDir } from '../support/stack.js';
+
+const run = promisify(execFile);
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+const DOCPIPE_SERVICES = ['bootstrap', 'api', 'worker'];
+
+/** Compose's normalised view: anchors merged, variables interpolated (defaults), paths absolute. */
+let normalised: ComposeFile;
+
+beforeAll(async () => {
+  // No variables from the shell or a local .env: the file's own defaults are what is checked.
+  const dir = tempDir('docpipe-compose-');
+  try {
+    const envFile = join(dir, 'empty.env');
+    writeFileSync(envFile, '');
+    const { stdout } = await run('docker-compose', ['--env-file', envFile, '-f', COMPOSE_FILE, 'config'], {
+      env: { PATH: process.env['PATH'] ?? '' },
+    });
+    normalised = parseCompose(stdout);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+/** `FROM … AS <name>` stages of the Dockerfile, with the instructions of each. */
+function stages(): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const part of dockerfile.split(/^(?=FROM )/m).slice(1)) {
+    const name = /^FROM \S+ AS (\S+)/.exec(part)?.[1];
+    if (name) result.set(name, part);
+  }
+  return result;
+}
+
+function healthcheckOf(service: string): { source: 'compose' | 'image'; test?: unknown } | undefined {
+  const spec = normalised.services[service]!;
+  if (spec.healthcheck && !spec.healthcheck.disable)
+    return { source: 'compose', test: spec.healthcheck.test };
+  const target = typeof spec.build === 'object' ? spec.build.target : undefined;
+  const stage = target ? stages().get(target) : undefined;
+  if (stage && /^HEALTHCHECK CMD|^HEALTHCHECK --/m.test(stage)) return { source: 'image' };
+  return undefined;
+}
+
+describe('docker-compose.yml', () => {
+  it('passes `docker-compose config` validation', () => {
+    expect(Object.keys(normalised.services).sort()).toEqual(
+      ['api', 'bootstrap', 'floci', 'localstack', 'nginx', 'worker'].sort(),
+    );
+  });
+
+  it('resolves every image or build: contexts exist and build targets are Dockerfile stages', () => {
+    for (const [name, spec] of Object.entries(normalised.services)) {
+      expect(spec.image ?? spec.build, `${name} has neither image nor build`).toBeTruthy();
+      if (spec.build) {
+        const build = typeof spec.build === 'string' ? { context: spec.build } : spec.build;
+        expect(existsSync(join(build.context!, build.dockerfile ?? 'Dockerfile')), name).toBe(true);
+        if (build.target) expect([...stages().keys()], name).toContain(build.target);
+      } else {
+        // Pulled images are pinned to a repository name (tags are the user's to move).
+        expect(spec.image, name).toMatch(/^[a-z0-9./-]+:[\w.-]+$/);
+      }
+    }
+  });
+
+  it('describes the edge topology: nginx on 443/80, two api and two worker replicas, Floci on 4566', () => {
+    const { services } = normalised;
+    const published = (name: string) =>
+      (services[name]!.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.published}:${p.target}`));
+    expect(published('nginx')).toEqual(expect.arrayContaining(['443:443', '80:80']));
+    expect(services['api']!.deploy?.replicas).toBe(2);
+    expect(services['worker']!.deploy?.replicas).toBe(2);
+    expect(services['floci']!.image).toMatch(/^floci\/floci:/);
+    expect(published('floci').join()).toContain('4566:4566');
+    // Floci's state survives restarts in a named volume.
+    expect(services['floci']!.volumes).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^floci-data:\/app\/data/)]),
+    );
+    expect(Object.keys(normalised.volumes ?? {})).toContain('floci-data');
+    // Every docpipe process talks to Floci unless told otherwise.
+    for (const name of DOCPIPE_SERVICES) {
+      expect(serviceEnv(normalised, name)['AWS_ENDPOINT_URL']).toBe('http://floci:4566');
+    }
+  });
+
+  it('offers LocalStack only as an opt-in profile taking LOCALSTACK_AUTH_TOKEN', () => {
+    const localstack = normalised.services['localstack']!;
+    expect(localstack.profiles).toEqual(['localstack']);
+    expect(serviceEnv(normalised, 'localstack')).toHaveProperty('LOCALSTACK_AUTH_TOKEN');
+    for (const [name, spec] of Object.entries(normalised.services)) {
+      if (name !== 'localstack') expect(spec.profiles, name).toBeUndefined();
+    }
+  });
+
+  it('has health checks where it matters and waits on them', () => {
+    for (const name of ['nginx', 'api', 'floci', 'localstack']) {
+      expect(healthcheckOf(name), `${name} has no health check`).toBeDefined();
+    }
+    // The api is healthy when ready (AWS reachable, event queue subscribed), not merely alive.
+    expect(JSON.stringify(healthcheckOf('api')!.test)).toContain('/readyz');
+    const waits: [string, string, string][] = [];
+    for (const [name, spec] of Object.entries(normalised.services)) {
+      const deps = spec.depends_on;
+      if (!deps || Array.isArray(deps)) continue;
+      for (const [dep, { condition }] of Object.entries(deps)) waits.push([name, dep, condition ?? '']);
+    }
+    for (const [name, dep, condition] of waits) {
+      if (condition === 'service_healthy')
+        expect(healthcheckOf(dep), `${name} waits on ${dep}`).toBeDefined();
+      else if (condition === 'service_completed_successfully') {
+        expect(normalised.services[dep]!.restart, `${dep} is a one-shot`).toBe('no');
+      } else throw new Error(`${name} depends on ${dep} without a condition`);
+    }
+    expect(waits).toEqual(
+      expect.arrayContaining([
+        ['nginx', 'api', 'service_healthy'],
+        ['api', 'bootstrap', 'service_completed_successfully'],
+        ['worker', 'bootstrap', 'service_completed_successfully'],
+        ['bootstrap', 'floci', 'service_healthy'],
+      ]),
+    );
+  });
+
+  it("mounts the rendered nginx config the tests run, and its upstream and limits match the api's", () => {
+    const volumes = (normalised.services['nginx']!.volumes ?? []).map(String);
+    expect(volumes).toContain(`${COMPOSE_NGINX_CONF}:/etc/nginx/nginx.conf:ro`);
+    expect(volumes.some((v) => v.endsWith(':/etc/nginx/tls:ro'))).toBe(true);
+    const api = loadConfig(serviceEnv(normalised, 'api'));
+    expect(api.http).toEqual({ host: '0.0.0.0', port: COMPOSE_API_PORT });
+    // The rendered file's freshness against the template is checked in nginx-config.test.ts; here,
+    // that it was rendered for this api (the multipart allowance is 1 MiB).
+    const conf = readFileSync(COMPOSE_NGINX_CONF, 'utf8');
+    expect(conf).toContain(`server api:${api.http.port};`);
+    expect(conf).toContain(`client_max_body_size ${api.limits.maxUploadBytes + 1024 * 1024};`);
+    expect(api.wsKeepAliveMs * 2).toBeLessThanOrEqual(60_000);
+  });
+
+  it('gives docpipe processes only variables of the config schema, with valid values', () => {
+    for (const name of DOCPIPE_SERVICES) {
+      const env = serviceEnv(normalised, name);
+      expect(
+        Object.keys(env).filter((k) => !CONFIG_ENV_NAMES.includes(k)),
+        name,
+      ).toEqual([]);
+      expect(() => loadConfig(env), name).not.toThrow();
+      // Resources belong to the bootstrap service, as infrastructure-as-code would own them.
+      expect(loadConfig(env).bootstrap, name).toBe(false);
+    }
+  });
+
+  it('runs the compiled entry points that the build produces', () => {
+    const built = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')).include as string[];
+    const commands = [
+      ...[...dockerfile.matchAll(/^CMD \[(.*)\]$/gm)].map((m) => JSON.parse(`[${m[1]}]`) as string[]),
+      readCompose().services['bootstrap']!.command as string[],
+    ];
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    for (const [bin, script] of commands) {
+      expect(bin).toBe('node');
+      const source = script!.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+      expect(existsSync(join(root, source)), source).toBe(true);
+      expect(built, source).toContain(source.split('/')[0]);
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  it('is a multi-stage build on Node 24 slim with production dependencies only, run as non-root', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24[\w.-]*-slim$/m);
+    const s = stages();
+    expect([...s.keys()]).toEqual(expect.arrayContaining(['build', 'prod-deps', 'runtime', 'api', 'worker']));
+    expect(s.get('build')).toContain('RUN npm run build');
+    expect(s.get('prod-deps')).toMatch(/npm (ci|install) --omit=dev/);
+    expect(s.get('runtime')).toContain('COPY --from=prod-deps /app/node_modules ./node_modules');
+    expect(s.get('runtime')).not.toMatch(/COPY --from=build \/app\/node_modules/);
+    expect(s.get('runtime')).toMatch(/^USER node$/m);
+    expect(s.get('api')).toMatch(/^HEALTHCHECK /m);
+    // Compose's health checks run `node` inside the image; it must be there for the app user.
+    expect(readCompose().services['api']!.healthcheck!.test).toContain('node');
+  });
+});
