@@ -20,6 +20,8 @@ async function main() {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Started by the launcher (IPC channel): stop with it even if it was killed without notice.
+  process.on('disconnect', () => void shutdown('launcher gone'));
 }
 
 main().catch((err) => {

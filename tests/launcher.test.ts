@@ -1,4 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { get } from 'node:https';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gql, uploadFile, watchUntilDone } from './support/graphql.js';
@@ -6,8 +9,29 @@ import { removeDir, tempDir } from './support/stack.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = tempDir();
+// CI installs nginx; without it the launcher prints the plain URL and a hint instead.
+const hasNginx = (() => {
+  try {
+    execFileSync('nginx', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function httpsStatus(url: string, ca: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { ca }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
 const running = new Set<ChildProcess>();
-afterAll(() => {
+afterAll(async () => {
+  // SIGTERM first so the launcher stops its children and nginx; SIGKILL only as a last resort.
+  for (const child of running) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 3_000));
   for (const child of running) child.kill('SIGKILL');
   removeDir(dataDir);
 });
@@ -22,6 +46,8 @@ function launch(env: Record<string, string> = {}) {
       PORT: '0',
       EMBEDDED_AWS_PORT: '0',
       EMBEDDED_DYNAMODB_PORT: '0',
+      EDGE_HTTPS_PORT: '0',
+      EDGE_HTTP_PORT: '0',
       LOG_LEVEL: 'warn',
       ...env,
     },
@@ -37,9 +63,11 @@ function launch(env: Record<string, string> = {}) {
       resolve(code);
     }),
   );
+  // The api's own URL: "api (no TLS)" when nginx fronts it, else the GraphQL endpoint.
   const url = new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', () => {
-      const m = /GraphQL endpoint\s+(http\S+)/.exec(output);
+      if (!/Press Ctrl-C/.test(output)) return;
+      const m = /api \(no TLS\)\s+(http\S+)/.exec(output) ?? /GraphQL endpoint\s+(http\S+)/.exec(output);
       if (m) resolve(m[1]!);
     });
     void exited.then((code) => reject(new Error(`launcher exited (${code}) before ready:\n${output}`)));
@@ -49,9 +77,15 @@ function launch(env: Record<string, string> = {}) {
 }
 
 describe('npm start (dev/start.ts)', () => {
-  it('runs the whole stack, stops cleanly on SIGTERM and loses nothing across a restart', async () => {
+  it('runs the whole stack behind nginx, stops cleanly on SIGTERM and loses nothing across a restart', async () => {
     const first = launch();
     const url = await first.url;
+    if (hasNginx) {
+      // HTTPS through nginx, verified against the CA the launcher generated.
+      const https = /GraphQL endpoint\s+(https\S+)/.exec(first.output())![1]!;
+      const ca = readFileSync(join(dataDir, 'tls', 'ca.pem'));
+      expect(await httpsStatus(https.replace(/\/graphql$/, '/healthz'), ca)).toBe(200);
+    }
     const up = await uploadFile(url, 'launched');
     const doc = up.data!.uploadDocument;
     const events = await watchUntilDone(url.replace(/^http/, 'ws'), doc.job.id);
@@ -59,7 +93,7 @@ describe('npm start (dev/start.ts)', () => {
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
-    const second = launch();
+    const second = launch({ EDGE_NGINX: 'off' });
     const url2 = await second.url;
     const res = await gql(url2, 'query($id: ID!) { document(id: $id) { id status sha256 } }', { id: doc.id });
     expect(res.data!.document).toEqual({ id: doc.id, status: 'COMPLETED', sha256: doc.sha256 });
