@@ -62,6 +62,8 @@ async function main() {
     [
       '',
       'docpipe is running',
+      `  Web page          ${apiReady.url.replace(/\/graphql$/, '/')}`,
+      childConfig.env === 'production' ? '' : `  Playground        ${apiReady.url} (in a browser)`,
       `  GraphQL endpoint  ${apiReady.url}`,
       `  Subscriptions     ${apiReady.url.replace(/^http/, 'ws')}`,
       `  Health            ${apiReady.url.replace(/\/graphql$/, '/healthz')}`,

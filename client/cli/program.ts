@@ -18,7 +18,8 @@ import {
   type Job,
   type JobStatus,
 } from '../sdk/node.js';
-import { describeDocument, describeJob, formatBytes, formatTime, table } from './format.js';
+import { formatBytes, formatTime } from '../common/format.js';
+import { describeDocument, describeJob, table } from './format.js';
 import { createReporter, type FileProgress } from './progress.js';
 
 export const EXIT_OK = 0;

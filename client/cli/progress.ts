@@ -4,7 +4,8 @@
  */
 import cliProgress from 'cli-progress';
 import type { Job } from '../sdk/index.js';
-import { describeJob, formatBytes, label } from './format.js';
+import { formatBytes } from '../common/format.js';
+import { describeJob, label } from './format.js';
 
 export interface FileProgress {
   uploading(loaded: number, total: number | undefined): void;
