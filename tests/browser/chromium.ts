@@ -60,14 +60,14 @@ export function external(urls: string[]): string[] {
 }
 
 /**
- * Saves a screenshot under test-artifacts/browser/ (git-ignored). With DOCPIPE_UPDATE_SCREENSHOTS=1
- * it also refreshes the committed copy in docs/screenshots/.
+ * Saves a screenshot under test-artifacts/browser/ (git-ignored). With DOCPIPE_UPDATE_SCREENSHOTS=1,
+ * a `documented` one also refreshes its committed copy in docs/screenshots/.
  */
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, { documented = false } = {}): Promise<string> {
   const path = join(ARTIFACTS, `${name}.png`);
   mkdirSync(dirname(path), { recursive: true });
   await page.screenshot({ path, fullPage: true });
-  if (process.env['DOCPIPE_UPDATE_SCREENSHOTS'] === '1') {
+  if (documented && process.env['DOCPIPE_UPDATE_SCREENSHOTS'] === '1') {
     mkdirSync(DOC_SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(DOC_SCREENSHOTS, `${name}.png`), fullPage: true });
   }

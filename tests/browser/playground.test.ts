@@ -84,7 +84,7 @@ describe('GraphiQL playground (bundled, offline)', () => {
     await page.goto(`${api.url}?${new URLSearchParams({ query, variables })}`);
     const response = await run(page, 'COMPLETED');
     expect(response).toContain('"progress": 100');
-    await screenshot(page, 'playground');
+    await screenshot(page, 'playground', { documented: true });
     await page.close();
   });
 

@@ -47,6 +47,17 @@ describe('web page', () => {
     await page.goto(api.origin + '/');
     await expect(page.title()).resolves.toBe('docpipe');
 
+    // Every state and value the progress bar goes through, recorded in the page.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      new MutationObserver(() => {
+        const li = document.querySelector<HTMLLIElement>('.upload');
+        const entry = `${li?.dataset['state']}:${li?.querySelector('progress')?.value}`;
+        if (li && seen.at(-1) !== entry) seen.push(entry);
+      }).observe(document.getElementById('uploads')!, { subtree: true, childList: true, attributes: true });
+    });
+
     // Picked through its label, as a keyboard or screen-reader user would find it.
     await page.getByLabel('Choose files…').setInputFiles({
       name: 'quarterly report.pdf',
@@ -60,6 +71,12 @@ describe('web page', () => {
       return li?.dataset['state'] === 'completed' && li.querySelector('progress')?.value === 100;
     });
     await expect(item.locator('.upload-text').textContent()).resolves.toBe('Completed');
+    // Upload bytes first, then the job's progress, ending at 100 %.
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    expect(seen[0]).toMatch(/^(waiting|uploading):/);
+    expect(seen).toContain('uploading:100');
+    expect(seen.indexOf('uploading:100')).toBeLessThan(seen.findIndex((e) => e.startsWith('processing:')));
+    expect(seen.at(-1)).toBe('completed:100');
 
     // The list shows it, completed, with the type detected from the bytes.
     const row = page.locator('#documents tbody tr', { hasText: 'quarterly report.pdf' });
@@ -74,7 +91,7 @@ describe('web page', () => {
     );
     // Focus moves to the result so keyboard and screen-reader users land on it.
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('details-heading');
-    await screenshot(page, 'web');
+    await screenshot(page, 'web', { documented: true });
     await page.close();
   });
 
