@@ -10,5 +10,4 @@ process.once('SIGINT', () => {
 process.exitCode = await runCli(process.argv, {
   stdout: process.stdout,
   stderr: process.stderr,
-  env: process.env,
 });

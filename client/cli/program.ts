@@ -40,11 +40,7 @@ interface GlobalOptions {
 interface Io {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
-  env: NodeJS.ProcessEnv;
 }
-
-/** A failure already explained to the user: only the exit code is left to set. */
-class Reported extends Error {}
 
 /** Runs the CLI with `argv` (as `process.argv`) and resolves with the exit code. */
 export async function runCli(argv: string[], io: Io): Promise<number> {
@@ -92,8 +88,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         io.stderr,
         files.map((f) => basename(f)),
       );
-      const results: (Document | { file: string; error: { code: string; message: string } })[] = [];
-      const one = async (file: string): Promise<void> => {
+      type Outcome = Document | { file: string; error: { code: string; message: string } };
+      // Keyed by position so output follows the command line, whatever finishes first.
+      const outcomes = new Map<number, Outcome>();
+      const one = async (index: number): Promise<void> => {
+        const file = files[index] as string;
         const size = await stat(file).then(
           (s) => s.size,
           () => undefined, // the upload reports a missing file properly
@@ -104,16 +103,21 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           bar.uploaded(doc.id);
           const final = opts.watch && doc.job ? await follow(c, doc.job.id, bar, doc) : doc;
           if (final.status === 'FAILED') fail();
-          results.push(final);
+          outcomes.set(index, final);
         } catch (err) {
           const e = asDocpipeError(err);
           bar.failed(`${e.code}: ${e.message}`);
-          results.push({ file, error: { code: e.code, message: e.message } });
+          outcomes.set(index, { file, error: { code: e.code, message: e.message } });
           fail();
         }
       };
-      await inParallel(files, UPLOAD_CONCURRENCY, one);
+      await inParallel(
+        files.map((_, i) => i),
+        UPLOAD_CONCURRENCY,
+        one,
+      );
       reporter.stop();
+      const results = files.map((_, i) => outcomes.get(i)!);
       if (globals().json) return json(results);
       for (const r of results) {
         if ('error' in r) continue; // already shown on its progress line
@@ -273,7 +277,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       // Help and version are "errors" to commander; usage mistakes were already printed by it.
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (!(err instanceof Reported)) reportError(err, io, globals());
+    reportError(err, io, globals());
     return EXIT_FAILURE;
   } finally {
     await client?.close();

@@ -22,6 +22,11 @@ export interface WatchOptions {
 type Item =
   { kind: 'job'; job: JobFieldsFragment } | { kind: 'end' } | { kind: 'error'; error: DocpipeError };
 
+/**
+ * The iterator behind `DocpipeClient.watchJob`: subscribes on the first `next()`, yields only
+ * versions newer than the last one yielded, and ends after a terminal status (or throws a
+ * DocpipeError). `return()` (a `break` in for-await) unsubscribes.
+ */
 export function watchJobWith(
   getClient: () => Client,
   jobId: string,
