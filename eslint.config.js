@@ -17,6 +17,23 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // Clients reach the api only through GraphQL: they run in browsers and other people's programs.
+    files: ['client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/*', '**/worker/*', '**/aws/*', '**/domain/*', '**/dev/*', '@aws-sdk/*'],
+              message: 'client/ talks to the api through GraphQL only (see docs/clients.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The domain stays free of transport and vendor SDKs (see docs/architecture.md).
     files: ['domain/**/*.ts'],
     rules: {

@@ -19,5 +19,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     setupFiles: ['tests/support/setup.ts'],
+    globalSetup: ['tests/support/web-build.ts'],
   },
 });

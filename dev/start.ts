@@ -80,7 +80,8 @@ async function main() {
     [
       '',
       'docpipe is running',
-      `  Playground        ${url}`,
+      `  Web page          ${url.replace(/\/graphql$/, '/')}`,
+      childConfig.env === 'production' ? '' : `  Playground        ${url} (in a browser)`,
       `  GraphQL endpoint  ${url}`,
       `  Subscriptions     ${url.replace(/^http/, 'ws')}`,
       `  Health            ${url.replace(/\/graphql$/, '/healthz')}`,

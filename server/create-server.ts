@@ -26,6 +26,7 @@ import { JobEventHub } from './events/job-event-hub.js';
 import { createContext, type GraphQLContext } from './graphql/context.js';
 import { formatError, formatGraphQLErrors, isUnexpectedError } from './graphql/errors.js';
 import { buildDocpipeSchema } from './graphql/schema.js';
+import { mountWebAssets } from './web-assets.js';
 import { createLogger } from '../domain/logger.js';
 
 export interface ApiServer {
@@ -100,6 +101,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       const ready = Object.values(checks).every((c) => c === 'ok');
       res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
     });
+    mountWebAssets(app, config, { logger }); // web page at /, playground at GET /graphql (HTML)
 
     httpServer = createServer(app);
     const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });

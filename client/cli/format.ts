@@ -1,0 +1,48 @@
+import { formatBytes, formatTime } from '../common/format.js';
+import type { Document, Job } from '../sdk/index.js';
+
+/** One-line job summary: "PROCESSING detecting 40%" or "FAILED CHECKSUM_MISMATCH: …". */
+export function describeJob(job: Job): string {
+  if (job.status === 'FAILED')
+    return `FAILED ${job.error ? `${job.error.code}: ${job.error.message}` : ''}`.trim();
+  if (job.status === 'COMPLETED') return 'COMPLETED';
+  return `${job.status} ${job.stage} ${job.progress}%`;
+}
+
+/** The `get` view and the end of `upload --watch`: what processing found. */
+export function describeDocument(doc: Document): string {
+  const rows: [string, string][] = [
+    ['id', doc.id],
+    ['filename', doc.filename],
+    ['status', doc.status],
+    ['detected type', doc.detectedType ?? '(not yet detected)'],
+    ['claimed type', doc.contentType],
+    ['size', `${formatBytes(doc.size)} (${doc.size} bytes)`],
+    ['sha256', doc.sha256],
+    ['created', formatTime(doc.createdAt)],
+    ['updated', formatTime(doc.updatedAt)],
+  ];
+  if (doc.job) {
+    rows.push(['job', `${doc.job.id} (attempt ${doc.job.attempts}, version ${doc.job.version})`]);
+    if (doc.job.error) rows.push(['error', `${doc.job.error.code}: ${doc.job.error.message}`]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+/** A plain-text table with padded columns; the last column is not padded. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** Shortens a file name for a progress-bar label, keeping its end (the extension). */
+export function label(name: string, width: number): string {
+  if (name.length <= width) return name.padEnd(width);
+  return `…${name.slice(name.length - width + 1)}`;
+}

@@ -1,0 +1,365 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Lifecycle of a processing job. */
+export type JobStatus =
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'PROCESSING'
+  | 'QUEUED';
+
+export type GetDocumentQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type GetDocumentQuery = { document: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null } | null };
+
+export type ListDocumentsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  status?: JobStatus | null | undefined;
+}>;
+
+
+export type ListDocumentsQuery = { documents: { edges: Array<{ cursor: string, node: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type DocumentDownloadUrlQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DocumentDownloadUrlQuery = { document: { id: string, filename: string, size: number, downloadUrl: string } | null };
+
+export type UploadDocumentMutationVariables = Exact<{
+  file: File | Blob | null;
+}>;
+
+
+export type UploadDocumentMutation = { uploadDocument: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null } };
+
+export type DeleteDocumentMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteDocumentMutation = { deleteDocument: { id: string, deleted: boolean } };
+
+export type ReprocessDocumentMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ReprocessDocumentMutation = { reprocessDocument: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null } };
+
+export type JobFieldsFragment = { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null };
+
+export type DocumentFieldsFragment = { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null };
+
+export type GetJobQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type GetJobQuery = { job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null };
+
+export type JobUpdatedSubscriptionVariables = Exact<{
+  jobId: string | number;
+}>;
+
+
+export type JobUpdatedSubscription = { jobUpdated: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const JobFieldsFragmentDoc = new TypedDocumentString(`
+    fragment JobFields on Job {
+  id
+  documentId
+  status
+  stage
+  progress
+  attempts
+  version
+  error {
+    code
+    message
+  }
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}
+    `, {"fragmentName":"JobFields"}) as unknown as TypedDocumentString<JobFieldsFragment, unknown>;
+export const DocumentFieldsFragmentDoc = new TypedDocumentString(`
+    fragment DocumentFields on Document {
+  id
+  filename
+  contentType
+  detectedType
+  size
+  sha256
+  status
+  createdAt
+  updatedAt
+  job {
+    ...JobFields
+  }
+}
+    fragment JobFields on Job {
+  id
+  documentId
+  status
+  stage
+  progress
+  attempts
+  version
+  error {
+    code
+    message
+  }
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`, {"fragmentName":"DocumentFields"}) as unknown as TypedDocumentString<DocumentFieldsFragment, unknown>;
+export const GetDocumentDocument = new TypedDocumentString(`
+    query GetDocument($id: ID!) {
+  document(id: $id) {
+    ...DocumentFields
+  }
+}
+    fragment JobFields on Job {
+  id
+  documentId
+  status
+  stage
+  progress
+  attempts
+  version
+  error {
+    code
+    message
+  }
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}
+fragment DocumentFields on Document {
+  id
+  filename
+  contentType
+  detectedType
+  size
+  sha256
+  status
+  createdAt
+  updatedAt
+  job {
+    ...JobFields
+  }
+}`) as unknown as TypedDocumentString<GetDocumentQuery, GetDocumentQueryVariables>;
+export const ListDocumentsDocument = new TypedDocumentString(`
+    query ListDocuments($first: Int, $after: String, $status: JobStatus) {
+  documents(first: $first, after: $after, status: $status) {
+    edges {
+      cursor
+      node {
+        ...DocumentFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment JobFields on Job {
+  id
+  documentId
+  status
+  stage
+  progress
+  attempts
+  version
+  error {
+    code
+    message
+  }
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}
+fragment DocumentFields on Document {
+  id
+  filename
+  contentType
+  detectedType
+  size
+  sha256
+  status
+  createdAt
+  updatedAt
+  job {
+    ...JobFields
+  }
+}`) as unknown as TypedDocumentString<ListDocumentsQuery, ListDocumentsQueryVariables>;
+export const DocumentDownloadUrlDocument = new TypedDocumentString(`
+    query DocumentDownloadUrl($id: ID!) {
+  document(id: $id) {
+    id
+    filename
+    size
+    downloadUrl
+  }
+}
+    `) as unknown as TypedDocumentString<DocumentDownloadUrlQuery, DocumentDownloadUrlQueryVariables>;
+export const UploadDocumentDocument = new TypedDocumentString(`
+    mutation UploadDocument($file: Upload!) {
+  uploadDocument(file: $file) {
+    ...DocumentFields
+  }
+}
+    fragment JobFields on Job {
+  id
+  documentId
+  status
+  stage
+  progress
+  attempts
+  version
+  error {
+    code
+    message
+  }
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}
+fragment DocumentFields on Document {
+  id
+  filename
+  contentType
+  detectedType
+  size
+  sha256
+  status
+  createdAt
+  updatedAt
+  job {
+    ...JobFields
+  }
+}`) as unknown as TypedDocumentString<UploadDocumentMutation, UploadDocumentMutationVariables>;
+export const DeleteDocumentDocument = new TypedDocumentString(`
+    mutation DeleteDocument($id: ID!) {
+  deleteDocument(id: $id) {
+    id
+    deleted
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteDocumentMutation, DeleteDocumentMutationVariables>;
+export const ReprocessDocumentDocument = new TypedDocumentString(`
+    mutation ReprocessDocument($id: ID!) {
+  reprocessDocument(id: $id) {
+    ...DocumentFields
+  }
+}
+    fragment JobFields on Job {
+  id
+  documentId
+  status
+  stage
+  progress
+  attempts
+  version
+  error {
+    code
+    message
+  }
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}
+fragment DocumentFields on Document {
+  id
+  filename
+  contentType
+  detectedType
+  size
+  sha256
+  status
+  createdAt
+  updatedAt
+  job {
+    ...JobFields
+  }
+}`) as unknown as TypedDocumentString<ReprocessDocumentMutation, ReprocessDocumentMutationVariables>;
+export const GetJobDocument = new TypedDocumentString(`
+    query GetJob($id: ID!) {
+  job(id: $id) {
+    ...JobFields
+  }
+}
+    fragment JobFields on Job {
+  id
+  documentId
+  status
+  stage
+  progress
+  attempts
+  version
+  error {
+    code
+    message
+  }
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<GetJobQuery, GetJobQueryVariables>;
+export const JobUpdatedDocument = new TypedDocumentString(`
+    subscription JobUpdated($jobId: ID!) {
+  jobUpdated(jobId: $jobId) {
+    ...JobFields
+  }
+}
+    fragment JobFields on Job {
+  id
+  documentId
+  status
+  stage
+  progress
+  attempts
+  version
+  error {
+    code
+    message
+  }
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}`) as unknown as TypedDocumentString<JobUpdatedSubscription, JobUpdatedSubscriptionVariables>;

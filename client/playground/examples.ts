@@ -1,0 +1,83 @@
+/** The playground's starting tabs: one per thing a new user wants to try. */
+export const EXAMPLE_TABS: { query: string; variables?: string }[] = [
+  {
+    query: `# Your documents, newest first. Press Ctrl-Enter (or the ▶ button) to run.
+query ListDocuments {
+  documents(first: 10) {
+    edges {
+      node {
+        id
+        filename
+        status
+        detectedType
+        size
+        createdAt
+        job {
+          id
+          status
+          stage
+          progress
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+`,
+  },
+  {
+    query: `# Upload a file: open the "Upload" panel (paperclip icon on the left), pick a file, then run.
+# The chosen file is sent as $file in a GraphQL multipart request.
+mutation Upload($file: Upload!) {
+  uploadDocument(file: $file) {
+    id
+    filename
+    size
+    status
+    job {
+      id
+    }
+  }
+}
+`,
+    variables: '{ "file": null }',
+  },
+  {
+    query: `# Live progress of a job over WebSockets (graphql-ws). Paste a job id from an upload.
+# The first event is the current state; the stream ends when the job completes or fails.
+subscription WatchJob($jobId: ID!) {
+  jobUpdated(jobId: $jobId) {
+    status
+    stage
+    progress
+    version
+    error {
+      code
+      message
+    }
+  }
+}
+`,
+    variables: '{ "jobId": "paste-a-job-id" }',
+  },
+  {
+    query: `# One document with a fresh download link (valid 15 minutes).
+query GetDocument($id: ID!) {
+  document(id: $id) {
+    id
+    filename
+    contentType
+    detectedType
+    size
+    sha256
+    status
+    downloadUrl
+  }
+}
+`,
+    variables: '{ "id": "paste-a-document-id" }',
+  },
+];

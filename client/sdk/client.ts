@@ -1,0 +1,309 @@
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import {
+  DeleteDocumentDocument,
+  DocumentDownloadUrlDocument,
+  GetDocumentDocument,
+  GetJobDocument,
+  ListDocumentsDocument,
+  ReprocessDocumentDocument,
+  UploadDocumentDocument,
+  type DeleteDocumentMutation,
+  type DocumentFieldsFragment,
+  type JobFieldsFragment,
+  type JobStatus,
+  type ListDocumentsQuery,
+} from '../generated/graphql.js';
+import {
+  DocpipeError,
+  errorFromGraphQL,
+  errorFromHttpStatus,
+  toDocpipeError,
+  type GraphQLErrorEntry,
+} from './errors.js';
+import { sendMultipart, type HttpReply, type UploadBody, type UploadOptions } from './upload.js';
+import { watchJobWith, type WatchOptions } from './watch.js';
+
+/** A document as every SDK call returns it (the `DocumentFields` fragment). */
+export type Document = DocumentFieldsFragment;
+/** A processing job (the `JobFields` fragment). */
+export type Job = JobFieldsFragment;
+export type { JobStatus };
+/** One page of `documents`, newest first. */
+export type DocumentPage = ListDocumentsQuery['documents'];
+/** A file given by path, opened by the Node entry point (`node.ts`). */
+export type UploadInput = UploadBody | string;
+
+/** Subscription socket states, for "reconnecting…" indicators. */
+export type ConnectionState = 'connecting' | 'reconnecting' | 'connected' | 'closed';
+
+export interface RetryOptions {
+  /** Reconnect attempts in a row before a watch fails with `NETWORK_ERROR`. @default 10 */
+  attempts?: number;
+  /** First backoff delay; doubles per attempt, with jitter. @default 300 */
+  minDelayMs?: number;
+  /** Longest backoff delay. @default 10000 */
+  maxDelayMs?: number;
+}
+
+export interface ClientOptions {
+  /** The GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
+  url: string;
+  /** Sent as `Authorization: Bearer <token>` (and as `connectionParams.authorization` on WebSockets). */
+  token?: string;
+  /** fetch implementation for queries and Node uploads. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** WebSocket constructor for subscriptions (e.g. the `ws` package). @default globalThis.WebSocket */
+  webSocketImpl?: unknown;
+  /** Subscription endpoint. @default `url` with http(s) replaced by ws(s) */
+  wsUrl?: string;
+  /** Extra headers on every HTTP request (e.g. `x-request-id`). */
+  headers?: Record<string, string>;
+  /** Reconnect policy of the subscription socket. */
+  retry?: RetryOptions;
+  /** Called when the subscription socket changes state. */
+  onConnectionChange?: (state: ConnectionState) => void;
+  /**
+   * Opens a file path for upload. Set by the Node entry point (`client/sdk/node.ts`); without it,
+   * passing a path rejects with `BAD_USER_INPUT`.
+   */
+  openPath?: (
+    path: string,
+  ) => Promise<{ body: UploadBody; filename: string; contentType: string; size: number }>;
+}
+
+/** Per-call options for queries and mutations. */
+export interface RequestOptions {
+  /** Cancels the call; it then rejects with code `ABORTED`. */
+  signal?: AbortSignal;
+}
+
+export interface ListOptions extends RequestOptions {
+  /** Page size, 1–100. @default 20 */
+  first?: number;
+  /** `pageInfo.endCursor` of the previous page. */
+  after?: string | null;
+  /** Only documents whose current job has this status. */
+  status?: JobStatus | null;
+}
+
+export interface DocpipeClient {
+  /** The GraphQL endpoint this client talks to. */
+  readonly url: string;
+  /**
+   * Runs any typed operation (a generated `…Document`) and returns its `data`.
+   * @throws {@link DocpipeError} with the first error's `extensions.code`.
+   */
+  request<TResult, TVariables>(
+    document: DocumentTypeDecoration<TResult, TVariables> & { toString(): string },
+    variables: TVariables,
+    options?: RequestOptions,
+  ): Promise<TResult>;
+  /** A document by id, or `null` when it does not exist (or is not yours). */
+  document(id: string, options?: RequestOptions): Promise<Document | null>;
+  /** A page of your documents, newest first. Pass `pageInfo.endCursor` as `after` for the next one. */
+  documents(options?: ListOptions): Promise<DocumentPage>;
+  /** A job by id, or `null`. */
+  job(id: string, options?: RequestOptions): Promise<Job | null>;
+  /**
+   * A presigned URL for the original bytes (valid 15 minutes) plus the stored name and size.
+   * @throws {@link DocpipeError} `NOT_FOUND` when the document does not exist.
+   */
+  downloadInfo(
+    id: string,
+    options?: RequestOptions,
+  ): Promise<{ url: string; filename: string; size: number }>;
+  /**
+   * Uploads a file; processing starts at once (watch `document.job.id`). Accepts a `File`/`Blob`,
+   * bytes (`Buffer`, `Uint8Array`, `ArrayBuffer`), a stream (web `ReadableStream` or Node `Readable`),
+   * or in Node a file path. Sends a GraphQL multipart request with the CSRF preflight header.
+   * @throws {@link DocpipeError} e.g. `PAYLOAD_TOO_LARGE`, `BAD_USER_INPUT`, `NETWORK_ERROR`.
+   */
+  uploadDocument(file: UploadInput, options?: UploadOptions): Promise<Document>;
+  /** Deletes a document and its bytes. `deleted` is false when there was nothing to delete. */
+  deleteDocument(id: string, options?: RequestOptions): Promise<DeleteDocumentMutation['deleteDocument']>;
+  /**
+   * Processes a document again with a new job.
+   * @throws {@link DocpipeError} `NOT_FOUND`, or `BAD_USER_INPUT` while a job is still running.
+   */
+  reprocessDocument(id: string, options?: RequestOptions): Promise<Document>;
+  /**
+   * Live job state: yields the current state first, then every newer version, and ends after
+   * COMPLETED or FAILED. Survives dropped connections: it reconnects with backoff, resubscribes and
+   * resumes from the current state, never yielding a version twice or going backwards.
+   *
+   * @example
+   * ```ts
+   * for await (const job of client.watchJob(doc.job!.id)) console.log(job.stage, job.progress);
+   * ```
+   * @throws {@link DocpipeError} `NOT_FOUND`, `ABORTED`, or `NETWORK_ERROR` once retries run out.
+   */
+  watchJob(jobId: string, options?: WatchOptions): AsyncIterableIterator<Job>;
+  /** Closes the subscription socket. Call it when done so a Node process can exit. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a docpipe client. Works in browsers and Node ≥ 22; in Node, import it from
+ * `client/sdk/node.js` to also upload from file paths.
+ *
+ * @example
+ * ```ts
+ * const client = createClient({ url: 'http://127.0.0.1:4000/graphql' });
+ * const doc = await client.uploadDocument(file, { onProgress: (p) => console.log(p.loaded, p.total) });
+ * for await (const job of client.watchJob(doc.job!.id)) console.log(job.status, job.progress);
+ * await client.close();
+ * ```
+ */
+export function createClient(options: ClientOptions): DocpipeClient {
+  const url = options.url;
+  const baseHeaders: Record<string, string> = {
+    ...options.headers,
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+  };
+  let ws: WsClient | undefined;
+
+  const getWs = (): WsClient => {
+    ws ??= createWsClient({
+      url: options.wsUrl ?? url.replace(/^http/, 'ws'),
+      ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
+      ...(options.token ? { connectionParams: { authorization: `Bearer ${options.token}` } } : {}),
+      // Connect on the first subscription, close shortly after the last one ends.
+      lazy: true,
+      lazyCloseTimeout: 1_000,
+      retryAttempts: options.retry?.attempts ?? 10,
+      retryWait: backoff(options.retry?.minDelayMs ?? 300, options.retry?.maxDelayMs ?? 10_000),
+      // Any failed connection is worth retrying (server restarting, network blip); attempts are bounded.
+      shouldRetry: () => true,
+      on: {
+        connecting: (isRetry) => options.onConnectionChange?.(isRetry ? 'reconnecting' : 'connecting'),
+        connected: () => options.onConnectionChange?.('connected'),
+        closed: () => options.onConnectionChange?.('closed'),
+      },
+    });
+    return ws;
+  };
+
+  async function request<TResult, TVariables>(
+    document: DocumentTypeDecoration<TResult, TVariables> & { toString(): string },
+    variables: TVariables,
+    opts: RequestOptions = {},
+  ): Promise<TResult> {
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    let reply: HttpReply;
+    try {
+      const res = await fetchImpl(url, {
+        method: 'POST',
+        headers: { ...baseHeaders, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query: document.toString(), variables }),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      reply = {
+        status: res.status,
+        statusText: res.statusText,
+        contentType: res.headers.get('content-type') ?? '',
+        text: await res.text(),
+      };
+    } catch (err) {
+      throw toDocpipeError(err, url);
+    }
+    return parseReply<TResult>(reply);
+  }
+
+  async function uploadDocument(file: UploadInput, opts: UploadOptions = {}): Promise<Document> {
+    let body: UploadBody;
+    let uploadOptions = opts;
+    if (typeof file === 'string') {
+      if (!options.openPath) {
+        throw new DocpipeError(
+          'BAD_USER_INPUT',
+          'Uploading from a path needs Node: create the client with client/sdk/node.js',
+        );
+      }
+      const opened = await options.openPath(file);
+      body = opened.body;
+      uploadOptions = {
+        filename: opened.filename,
+        contentType: opened.contentType,
+        size: opened.size,
+        ...stripUndefined(opts),
+      };
+    } else {
+      body = file;
+    }
+    const reply = await sendMultipart({
+      url,
+      headers: baseHeaders,
+      operations: { query: UploadDocumentDocument.toString(), variables: { file: null } },
+      fileVariablePath: 'variables.file',
+      body,
+      options: uploadOptions,
+      fetch: options.fetch,
+    });
+    return parseReply<{ uploadDocument: Document }>(reply).uploadDocument;
+  }
+
+  return {
+    url,
+    request,
+    async document(id, opts) {
+      return (await request(GetDocumentDocument, { id }, opts)).document;
+    },
+    async documents(opts = {}) {
+      const { signal, ...vars } = opts;
+      return (await request(ListDocumentsDocument, vars, signal ? { signal } : {})).documents;
+    },
+    async job(id, opts) {
+      return (await request(GetJobDocument, { id }, opts)).job;
+    },
+    async downloadInfo(id, opts) {
+      const { document } = await request(DocumentDownloadUrlDocument, { id }, opts);
+      if (!document) throw new DocpipeError('NOT_FOUND', `Document ${id} not found`);
+      return { url: document.downloadUrl, filename: document.filename, size: document.size };
+    },
+    uploadDocument,
+    async deleteDocument(id, opts) {
+      return (await request(DeleteDocumentDocument, { id }, opts)).deleteDocument;
+    },
+    async reprocessDocument(id, opts) {
+      return (await request(ReprocessDocumentDocument, { id }, opts)).reprocessDocument;
+    },
+    watchJob(jobId, opts) {
+      return watchJobWith(getWs, jobId, opts);
+    },
+    async close() {
+      const client = ws;
+      ws = undefined;
+      await client?.dispose();
+    },
+  };
+}
+
+/** A GraphQL response's data, or a DocpipeError for `errors`, HTTP failures and non-GraphQL replies. */
+function parseReply<T>(reply: HttpReply): T {
+  let body: { data?: T | null; errors?: GraphQLErrorEntry[] } | undefined;
+  if (/json/i.test(reply.contentType)) {
+    try {
+      body = JSON.parse(reply.text) as typeof body;
+    } catch {
+      body = undefined;
+    }
+  }
+  if (body?.errors?.length) throw errorFromGraphQL(body.errors, reply.status);
+  if (reply.status >= 400 || !body) throw errorFromHttpStatus(reply.status, reply.statusText);
+  if (body.data == null) throw new DocpipeError('BAD_RESPONSE', 'The response carried no data');
+  return body.data;
+}
+
+/** Exponential backoff with jitter, so many clients do not reconnect in lockstep after a restart. */
+function backoff(minMs: number, maxMs: number): (retries: number) => Promise<void> {
+  return (retries) => {
+    const ceiling = Math.min(maxMs, minMs * 2 ** retries);
+    const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
+    return new Promise((resolve) => setTimeout(resolve, delay));
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,24 @@
+/**
+ * The docpipe SDK, for browsers and Node. Node code that uploads from file paths imports
+ * `./node.js` instead, which re-exports all of this.
+ */
+export { createClient } from './client.js';
+export type {
+  ClientOptions,
+  ConnectionState,
+  DocpipeClient,
+  Document,
+  DocumentPage,
+  Job,
+  JobStatus,
+  ListOptions,
+  RequestOptions,
+  RetryOptions,
+  UploadInput,
+} from './client.js';
+export { contentTypeFor } from './content-type.js';
+export { DocpipeError, isDocpipeError, SERVER_ERROR_CODES } from './errors.js';
+export type { ClientErrorCode, DocpipeErrorCode, GraphQLErrorEntry, ServerErrorCode } from './errors.js';
+export type { UploadBody, UploadOptions, UploadProgress } from './upload.js';
+export { isTerminalStatus } from './watch.js';
+export type { WatchOptions } from './watch.js';

@@ -1,0 +1,122 @@
+/**
+ * `watchJob` as an async iterator over the `jobUpdated` subscription. graphql-ws reconnects with
+ * backoff and re-sends the subscription; the api answers a fresh subscription with the job's current
+ * state, so after a reconnect we resume from there and drop anything not newer than what we yielded.
+ */
+import type { Client } from 'graphql-ws';
+import { JobUpdatedDocument, type JobFieldsFragment, type JobStatus } from '../generated/graphql.js';
+import { DocpipeError, errorFromGraphQL, type GraphQLErrorEntry } from './errors.js';
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set<JobStatus>(['COMPLETED', 'FAILED']);
+
+/** True for COMPLETED and FAILED: no further events follow. */
+export function isTerminalStatus(status: JobStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+export interface WatchOptions {
+  /** Stops watching; the iterator then rejects with code `ABORTED`. */
+  signal?: AbortSignal;
+}
+
+type Item =
+  { kind: 'job'; job: JobFieldsFragment } | { kind: 'end' } | { kind: 'error'; error: DocpipeError };
+
+/**
+ * The iterator behind `DocpipeClient.watchJob`: subscribes on the first `next()`, yields only
+ * versions newer than the last one yielded, and ends after a terminal status (or throws a
+ * DocpipeError). `return()` (a `break` in for-await) unsubscribes.
+ */
+export function watchJobWith(
+  getClient: () => Client,
+  jobId: string,
+  options: WatchOptions = {},
+): AsyncIterableIterator<JobFieldsFragment> {
+  const queue: Item[] = [];
+  let wake: (() => void) | undefined;
+  let lastVersion = -Infinity;
+  let finished = false;
+  let unsubscribe: (() => void) | undefined;
+
+  const push = (item: Item) => {
+    if (finished) return;
+    if (item.kind !== 'job') finish();
+    queue.push(item);
+    wake?.();
+  };
+  const finish = () => {
+    finished = true;
+    unsubscribe?.();
+    options.signal?.removeEventListener('abort', onAbort);
+  };
+  const onAbort = () =>
+    push({ kind: 'error', error: new DocpipeError('ABORTED', 'Stopped watching the job') });
+
+  const start = () => {
+    if (unsubscribe || finished) return;
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    unsubscribe = getClient().subscribe<{ jobUpdated: JobFieldsFragment }>(
+      { query: JobUpdatedDocument.toString(), variables: { jobId } },
+      {
+        next: (result) => {
+          if (result.errors?.length) {
+            push({ kind: 'error', error: errorFromGraphQL(result.errors as GraphQLErrorEntry[]) });
+            return;
+          }
+          const job = result.data?.jobUpdated;
+          // Duplicates and stale events (and the replayed current state after a reconnect) are dropped.
+          if (!job || job.version <= lastVersion) return;
+          lastVersion = job.version;
+          push({ kind: 'job', job });
+          if (isTerminalStatus(job.status)) push({ kind: 'end' });
+        },
+        error: (err) => push({ kind: 'error', error: subscriptionError(err) }),
+        complete: () => push({ kind: 'end' }),
+      },
+    );
+  };
+
+  const iterator: AsyncIterableIterator<JobFieldsFragment> = {
+    async next() {
+      start();
+      for (;;) {
+        const item = queue.shift();
+        if (item?.kind === 'job') return { value: item.job, done: false };
+        if (item?.kind === 'error') throw item.error;
+        if (item?.kind === 'end' || (finished && !item)) return { value: undefined, done: true };
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    },
+    async return() {
+      finish();
+      queue.length = 0;
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
+
+/** graphql-ws reports GraphQL errors as an array and lost connections as a CloseEvent or Error. */
+function subscriptionError(err: unknown): DocpipeError {
+  if (Array.isArray(err)) return errorFromGraphQL(err as GraphQLErrorEntry[]);
+  if (err instanceof DocpipeError) return err;
+  const close = err as { code?: unknown; reason?: unknown };
+  const detail =
+    typeof close.code === 'number'
+      ? `close code ${close.code}${close.reason ? `: ${String(close.reason)}` : ''}`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  return new DocpipeError(
+    'NETWORK_ERROR',
+    `Lost the subscription connection and could not reconnect (${detail})`,
+    {
+      cause: err,
+    },
+  );
+}

@@ -1,0 +1,151 @@
+/**
+ * The paginated documents table. Rows whose job is still running follow it live; a finished job
+ * refreshes its row from `document(id)`.
+ */
+import { formatBytes, formatTime } from '../common/format.js';
+import {
+  isDocpipeError,
+  isTerminalStatus,
+  type DocpipeClient,
+  type Document,
+  type JobStatus,
+} from '../sdk/index.js';
+import { announce, byId, h } from './dom.js';
+import { statusBadge } from './status.js';
+
+const PAGE_SIZE = 10;
+
+export interface DocumentsTable {
+  reload(): Promise<void>;
+}
+
+export function createDocumentsTable(
+  client: DocpipeClient,
+  callbacks: { onShow(documentId: string): void; onDeleted(documentId: string): void },
+): DocumentsTable {
+  const body = byId<HTMLTableElement>('documents').tBodies[0]!;
+  const empty = byId('empty');
+  const error = byId('list-error');
+  const prev = byId<HTMLButtonElement>('prev');
+  const next = byId<HTMLButtonElement>('next');
+  const pageLabel = byId('page-label');
+  const filter = byId<HTMLSelectElement>('status-filter');
+  /** Cursors of the pages before the current one (null = first page). */
+  const cursors: (string | null)[] = [null];
+  let nextCursor: string | null = null;
+  /** Stops the live watches of the rows on screen when the page changes. */
+  let pageWatches = new AbortController();
+
+  async function reload() {
+    pageWatches.abort();
+    pageWatches = new AbortController();
+    const after = cursors.at(-1) ?? null;
+    try {
+      const page = await client.documents({
+        first: PAGE_SIZE,
+        after,
+        status: (filter.value || null) as JobStatus | null,
+      });
+      error.hidden = true;
+      body.replaceChildren(...page.edges.map(({ node }) => row(node)));
+      empty.hidden = page.edges.length > 0;
+      nextCursor = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      next.disabled = nextCursor === null;
+      prev.disabled = cursors.length === 1;
+      pageLabel.textContent = `Page ${cursors.length}`;
+      for (const { node } of page.edges) {
+        if (node.job && !isTerminalStatus(node.job.status)) void follow(node, pageWatches.signal);
+      }
+    } catch (err) {
+      error.textContent = `Could not load documents: ${isDocpipeError(err) ? err.message : String(err)}`;
+      error.hidden = false;
+    }
+  }
+
+  async function follow(doc: Document, signal: AbortSignal) {
+    try {
+      for await (const job of client.watchJob(doc.job!.id, { signal })) {
+        replaceRow({ ...doc, status: job.status, job });
+      }
+      const fresh = await client.document(doc.id);
+      if (fresh) replaceRow(fresh);
+    } catch {
+      // Aborted (page changed) or the socket gave up: the Refresh button reloads the truth.
+    }
+  }
+
+  function replaceRow(doc: Document) {
+    const current = body.querySelector(`tr[data-id="${CSS.escape(doc.id)}"]`);
+    current?.replaceWith(row(doc));
+  }
+
+  function row(doc: Document): HTMLTableRowElement {
+    const show = h('button', { type: 'button', class: 'link' }, doc.filename);
+    show.addEventListener('click', () => callbacks.onShow(doc.id));
+    const download = h('button', { type: 'button', class: 'button small' }, 'Download');
+    download.setAttribute('aria-label', `Download ${doc.filename}`);
+    download.addEventListener('click', () => void downloadDocument(doc));
+    const remove = h('button', { type: 'button', class: 'button small danger' }, 'Delete');
+    remove.setAttribute('aria-label', `Delete ${doc.filename}`);
+    remove.addEventListener('click', () => void deleteDocument(doc));
+    return h(
+      'tr',
+      { 'data-id': doc.id, 'data-status': doc.status },
+      h('td', { 'data-label': 'Name' }, show),
+      h('td', { 'data-label': 'Status' }, statusBadge(doc.status, doc.job?.progress)),
+      h('td', { 'data-label': 'Type' }, doc.detectedType ?? '—'),
+      h('td', { 'data-label': 'Size', class: 'num' }, formatBytes(doc.size)),
+      h('td', { 'data-label': 'Uploaded' }, formatTime(doc.createdAt)),
+      h('td', { class: 'actions' }, download, remove),
+    );
+  }
+
+  async function downloadDocument(doc: Document) {
+    try {
+      const info = await client.downloadInfo(doc.id);
+      // S3 answers the presigned URL with Content-Disposition: attachment, so it downloads. A new tab
+      // keeps this page in place where a store ignores that (the embedded emulator shows the file).
+      const link = h('a', {
+        href: info.url,
+        download: info.filename,
+        target: '_blank',
+        rel: 'noopener',
+        hidden: true,
+      });
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } catch (err) {
+      announce(`Download failed: ${isDocpipeError(err) ? err.message : String(err)}`);
+    }
+  }
+
+  async function deleteDocument(doc: Document) {
+    if (!window.confirm(`Delete ${doc.filename}? This removes the file and its results.`)) return;
+    try {
+      await client.deleteDocument(doc.id);
+      announce(`Deleted ${doc.filename}`);
+      callbacks.onDeleted(doc.id);
+      await reload();
+    } catch (err) {
+      announce(`Delete failed: ${isDocpipeError(err) ? err.message : String(err)}`);
+    }
+  }
+
+  next.addEventListener('click', () => {
+    if (nextCursor === null) return;
+    cursors.push(nextCursor);
+    void reload();
+  });
+  prev.addEventListener('click', () => {
+    if (cursors.length > 1) cursors.pop();
+    void reload();
+  });
+  filter.addEventListener('change', () => {
+    cursors.splice(1);
+    void reload();
+  });
+  byId('refresh').addEventListener('click', () => void reload());
+
+  return { reload };
+}

@@ -1,0 +1,35 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/**
+ * Typed SDK documents from the committed schema (the contract) and the operations in
+ * client/operations. Offline: never reads a running server. `npm run codegen:check` fails when
+ * client/generated is stale.
+ */
+const config: CodegenConfig = {
+  schema: 'schema/schema.graphql',
+  documents: ['client/operations/*.graphql'],
+  ignoreNoDocuments: false,
+  // NodeNext resolution needs `.js` suffixes on the generated relative imports.
+  emitLegacyCommonJSImports: false,
+  generates: {
+    'client/generated/': {
+      preset: 'client',
+      // Plain result types: the SDK returns fragment data directly rather than masked references.
+      presetConfig: { fragmentMasking: false },
+      config: {
+        // Documents as typed strings: no `graphql` runtime in the browser bundle or the CLI.
+        documentMode: 'string',
+        useTypeImports: true,
+        enumsAsTypes: true,
+        strictScalars: true,
+        scalars: {
+          DateTimeISO: 'string',
+          // The SDK always sends `null` and attaches the file in the multipart body.
+          Upload: 'File | Blob | null',
+        },
+      },
+    },
+  },
+};
+
+export default config;

@@ -1,0 +1,2 @@
+/** CSS imported for its side effect by bundled entry points (Vite handles it). */
+declare module '*.css';
