@@ -24,6 +24,7 @@ const config: CodegenConfig = {
         strictScalars: true,
         scalars: {
           DateTimeISO: 'string',
+          JSONObject: 'Record<string, unknown>',
           // The SDK always sends `null` and attaches the file in the multipart body.
           Upload: 'File | Blob | null',
         },

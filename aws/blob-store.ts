@@ -27,8 +27,18 @@ export class BlobStore {
     return `derived/${documentId}/`;
   }
 
+  /** One successful attempt's artefacts: never shared with another attempt, so losers clean up safely. */
+  static attemptPrefix(documentId: string, jobId: string, attempt: number): string {
+    return `derived/${documentId}/${jobId}/a${attempt}/`;
+  }
+
   /** Streams `body` to S3 as a multipart upload (5 MiB parts), so memory stays bounded. */
-  async putStream(key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<void> {
+  async putStream(
+    key: string,
+    body: Readable | Buffer,
+    contentType: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const upload = new Upload({
       client: this.aws.s3,
       params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
@@ -65,15 +75,17 @@ export class BlobStore {
     await this.aws.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
-  /** Deletes every object under `prefix`; returns how many there were. */
-  async deletePrefix(prefix: string): Promise<number> {
+  /** Deletes every object under `prefix` except those under `keep`; returns how many it deleted. */
+  async deletePrefix(prefix: string, keep?: string): Promise<number> {
     let deleted = 0;
     let token: string | undefined;
     do {
       const page: ListObjectsV2CommandOutput = await this.aws.s3.send(
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
       );
-      const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
+      const keys = (page.Contents ?? [])
+        .filter((o) => keep === undefined || !o.Key!.startsWith(keep))
+        .map((o) => ({ Key: o.Key! }));
       if (keys.length > 0) {
         await this.aws.s3.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys } }));
         deleted += keys.length;
@@ -84,14 +96,19 @@ export class BlobStore {
   }
 
   /** A time-limited GET URL that downloads the object under `filename`. */
-  presignDownload(key: string, filename: string, expiresInSeconds: number): Promise<string> {
+  presignDownload(
+    key: string,
+    filename: string,
+    expiresInSeconds: number,
+    disposition: 'attachment' | 'inline' = 'attachment',
+  ): Promise<string> {
     const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
     return getSignedUrl(
       this.aws.s3,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: key,
-        ResponseContentDisposition: `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+        ResponseContentDisposition: `${disposition}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
       }),
       { expiresIn: expiresInSeconds },
     );

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { badInput } from '../domain/errors.js';
-import type { DocumentRecord, JobRecord, JobStatus } from '../domain/model.js';
+import type { DocumentRecord, DocumentResult, JobRecord, JobStatus } from '../domain/model.js';
 import type { AwsClients } from './clients.js';
 import { OWNER_INDEX, OWNER_STATUS_INDEX, isErrorNamed } from './bootstrap.js';
 
@@ -99,7 +99,7 @@ export class DocumentStore {
   async updateDocumentStatus(
     id: string,
     ownerId: string,
-    patch: { status: JobStatus; detectedType?: string | null; updatedAt: string },
+    patch: { status: JobStatus; detectedType?: string | null; result?: DocumentResult; updatedAt: string },
   ): Promise<boolean> {
     const names: Record<string, string> = {
       '#status': 'status',
@@ -116,6 +116,11 @@ export class DocumentStore {
       names['#detectedType'] = 'detectedType';
       values[':detectedType'] = patch.detectedType;
       expr += ', #detectedType = :detectedType';
+    }
+    if (patch.result !== undefined) {
+      names['#result'] = 'result';
+      values[':result'] = patch.result;
+      expr += ', #result = :result';
     }
     try {
       await this.aws.ddb.send(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PROCESSING_LIMITS, type ProcessingLimits } from './processing-limits.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
@@ -59,6 +60,14 @@ const EnvSchema = z.object({
   /** Ports of the embedded emulators `npm start` runs when AWS_ENDPOINT_URL is unset (0 = any free port). */
   EMBEDDED_AWS_PORT: port.default(4566),
   EMBEDDED_DYNAMODB_PORT: port.default(4567),
+  /** Limits against hostile files (each ends the job FAILED with its own code; see docs/processing). */
+  PROCESSING_MAX_PAGES: positiveInt.default(DEFAULT_PROCESSING_LIMITS.maxPages),
+  PROCESSING_MAX_DECOMPRESSED_BYTES: positiveInt.default(DEFAULT_PROCESSING_LIMITS.maxDecompressedBytes),
+  PROCESSING_MAX_IMAGE_PIXELS: positiveInt.default(DEFAULT_PROCESSING_LIMITS.maxImagePixels),
+  PROCESSING_TIMEOUT_MS: positiveInt.default(DEFAULT_PROCESSING_LIMITS.timeoutMs),
+  PROCESSING_MAX_TEXT_BYTES: positiveInt.default(DEFAULT_PROCESSING_LIMITS.maxTextBytes),
+  PROCESSING_MAX_MEMORY_MB: positiveInt.min(32).default(DEFAULT_PROCESSING_LIMITS.maxMemoryMb),
+  PROCESSING_MAX_PDF_BYTES: positiveInt.default(DEFAULT_PROCESSING_LIMITS.maxPdfBytes),
   /** Owner of every document until authentication exists. */
   DEV_OWNER_ID: z.string().min(1).default('dev'),
   /** graphql-ws keepalive ping interval; must stay well below the proxy's read timeout (nginx: 60 s). */
@@ -107,6 +116,7 @@ export interface Config {
     stageDelayMs: number;
   };
   events: { staleQueueSeconds: number };
+  processing: ProcessingLimits;
   idempotencyWindowSeconds: number;
   sqsWaitSeconds: number;
   devOwnerId: string;
@@ -180,6 +190,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       stageDelayMs: e.DEBUG_STAGE_DELAY_MS,
     },
     events: { staleQueueSeconds: e.EVENT_QUEUE_STALE_SECONDS },
+    processing: {
+      maxPages: e.PROCESSING_MAX_PAGES,
+      maxDecompressedBytes: e.PROCESSING_MAX_DECOMPRESSED_BYTES,
+      maxImagePixels: e.PROCESSING_MAX_IMAGE_PIXELS,
+      timeoutMs: e.PROCESSING_TIMEOUT_MS,
+      maxTextBytes: e.PROCESSING_MAX_TEXT_BYTES,
+      maxMemoryMb: e.PROCESSING_MAX_MEMORY_MB,
+      maxPdfBytes: e.PROCESSING_MAX_PDF_BYTES,
+    },
     idempotencyWindowSeconds: e.IDEMPOTENCY_WINDOW_SECONDS,
     sqsWaitSeconds: e.SQS_WAIT_SECONDS,
     devOwnerId: e.DEV_OWNER_ID,

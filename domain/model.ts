@@ -14,6 +14,9 @@ export const JobStage = {
   QUEUED: 'queued',
   DOWNLOADING: 'downloading',
   DETECTING: 'detecting',
+  EXTRACTING: 'extracting',
+  ANALYSING: 'analysing',
+  THUMBNAIL: 'thumbnail',
   STORING: 'storing',
   DONE: 'done',
 } as const;
@@ -24,6 +27,31 @@ export interface JobError {
   message: string;
 }
 
+/** What processing found, as stored on the document (written together with COMPLETED). */
+export interface DocumentResult {
+  /** The job whose artefacts these are. */
+  jobId: string;
+  kind: string;
+  pageCount: number | null;
+  wordCount: number | null;
+  charCount: number | null;
+  /** ISO 639-3 code, or null when undetermined. */
+  language: string | null;
+  textPreview: string | null;
+  /** The stored text was cut at the configured maximum. */
+  textTruncated: boolean;
+  title: string | null;
+  author: string | null;
+  /** Creation date the file itself claims (e.g. PDF info), ISO 8601. */
+  authoredAt: string | null;
+  image: { width: number; height: number; format: string } | null;
+  /** JSON-safe, format-specific details (CSV rows/columns, JSON shape, PDF info…). */
+  metadata: Record<string, unknown>;
+  /** S3 keys of the derived artefacts. */
+  textKey: string | null;
+  thumbnailKey: string | null;
+}
+
 export interface DocumentRecord {
   id: string;
   ownerId: string;
@@ -32,6 +60,8 @@ export interface DocumentRecord {
   contentType: string;
   /** What the bytes are (magic bytes), set by the worker. */
   detectedType: string | null;
+  /** Set when a job completes; kept until a newer job completes (reprocessing). */
+  result?: DocumentResult | null;
   size: number;
   sha256: string;
   status: JobStatus;

@@ -160,6 +160,10 @@ export class DocumentService {
     return this.deps.store.listDocuments(ownerId, { ...args, limit: first });
   }
 
+  artefactUrl(key: string, filename: string): Promise<string> {
+    return this.deps.blobs.presignDownload(key, filename, DOWNLOAD_URL_SECONDS, 'inline');
+  }
+
   downloadUrl(doc: DocumentRecord): Promise<string> {
     return this.deps.blobs.presignDownload(BlobStore.originalKey(doc.id), doc.filename, DOWNLOAD_URL_SECONDS);
   }

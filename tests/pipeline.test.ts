@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePdf } from './fixtures/documents.js';
 import { JOB_FIELDS, WATCH, collect, gql, uploadFile, wsClient } from './support/graphql.js';
 import {
   Disposables,
@@ -69,12 +70,8 @@ describe('upload → S3 → SQS → worker → DynamoDB → subscription', () =>
 
   it('sees every stage when subscribed before the worker starts', async () => {
     // Subscribe to a job that is QUEUED: the full sequence QUEUED → PROCESSING… → COMPLETED must arrive.
-    const up = await uploadFile(
-      api.url,
-      '%PDF-1.4\n%fake but detected by magic bytes\n',
-      'x.bin',
-      'application/octet-stream',
-    );
+    // A real PDF under a name and type that lie: detection goes by the bytes.
+    const up = await uploadFile(api.url, await makePdf({ pages: 2 }), 'x.bin', 'application/octet-stream');
     const jobId = up.data!.uploadDocument.job.id;
     const client = wsClient(api.wsUrl);
     try {

@@ -13,7 +13,7 @@ import type { Config } from '../domain/config.js';
 import { createLogger } from '../domain/logger.js';
 import { JobMessage, parseJsonSafe } from '../domain/messages.js';
 import { isTerminal } from '../domain/model.js';
-import { analyzeOriginal } from './analyze.js';
+import { analyzeFile } from './processing/index.js';
 import { failJob, processJob, type Analyzer, type ProcessJobDeps } from './process-job.js';
 
 export interface Worker {
@@ -65,7 +65,14 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
       store,
       blobs: new BlobStore(aws, resources.bucket),
       jobs: new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger),
-      analyze: opts.analyze ?? analyzeOriginal,
+      analyze:
+        opts.analyze ??
+        ((input) =>
+          analyzeFile({
+            ...input,
+            limits: config.processing,
+            onProgress: (update) => input.onProgress(update.stage, update.fraction),
+          })),
       logger,
       workerId: id,
       stageDelayMs: config.worker.stageDelayMs,

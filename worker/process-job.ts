@@ -12,18 +12,22 @@ import type { DocumentStore } from '../aws/document-store.js';
 import type { JobWriter } from '../aws/job-writer.js';
 import { ProcessingError } from '../domain/errors.js';
 import type { JobMessage } from '../domain/messages.js';
-import { JobStage, JobStatus, isTerminal, type DocumentRecord, type JobRecord } from '../domain/model.js';
+import {
+  JobStage,
+  JobStatus,
+  isTerminal,
+  type DocumentRecord,
+  type DocumentResult,
+  type JobRecord,
+} from '../domain/model.js';
+import type { Analysis } from './processing/index.js';
 import { ProgressReporter } from './progress-reporter.js';
-
-/** What a processing step found; grows with the processors. */
-export interface Analysis {
-  detectedType: string;
-}
 
 /** Looks at the downloaded original; reports progress as a 0–1 fraction of its own work. */
 export type Analyzer = (input: {
   path: string;
   size: number;
+  filename: string;
   onProgress: (stage: string, fraction: number) => void;
   signal: AbortSignal;
 }) => Promise<Analysis>;
@@ -96,6 +100,7 @@ export async function processJob(
   };
 
   const dir = await mkdtemp(join(tmpdir(), 'docpipe-job-'));
+  let artefacts: string | undefined;
   try {
     await reporter.apply({
       status: JobStatus.PROCESSING,
@@ -118,18 +123,28 @@ export async function processJob(
     const analysis = await deps.analyze({
       path,
       size: doc.size,
+      filename: doc.filename,
       signal,
       onProgress: (stage, f) => reporter.report(stage, DOWNLOAD_END + f * (ANALYSIS_END - DOWNLOAD_END)),
     });
     await pause();
 
     reporter.report(JobStage.STORING, ANALYSIS_END);
-    await reporter.flush();
+    const job = await reporter.flush();
+    artefacts = BlobStore.attemptPrefix(doc.id, job.id, job.attempts);
+    const result = await storeArtefacts(deps.blobs, artefacts, job.id, analysis);
+    await pause();
     // Document first: whoever sees the COMPLETED event and then reads the document sees it done.
+    // The result switches to this job's artefacts in that one write, so readers never see a mix.
     await setDocStatus({
       status: JobStatus.COMPLETED,
       detectedType: analysis.detectedType,
+      result,
       updatedAt: new Date().toISOString(),
+    });
+    // Earlier jobs' (or attempts') artefacts are no longer referenced.
+    await deps.blobs.deletePrefix(BlobStore.derivedPrefix(doc.id), artefacts).catch((err: unknown) => {
+      log.warn({ err: String(err) }, 'could not remove superseded artefacts');
     });
     await reporter.apply({
       status: JobStatus.COMPLETED,
@@ -140,9 +155,17 @@ export async function processJob(
     log.info({ detectedType: analysis.detectedType, size: doc.size }, 'job completed');
     return 'done';
   } catch (err) {
+    if (artefacts) await removeUnlessCurrent(deps, doc, artefacts);
     if (err instanceof LostRace) return afterLostRace(store, msg.jobId, log);
     if (!(err instanceof ProcessingError)) throw err;
     log.warn({ code: err.code, reason: err.message }, 'job failed');
+    // Let queued progress writes land first, or the failure would race our own last update.
+    try {
+      await reporter.flush();
+    } catch (flushErr) {
+      if (flushErr instanceof LostRace) return afterLostRace(store, msg.jobId, log);
+      throw flushErr;
+    }
     const failed = await failJob(deps, reporter.current, err.code, err.message, msg.correlationId);
     return failed ? 'done' : afterLostRace(store, msg.jobId, log);
   } finally {
@@ -184,6 +207,58 @@ export async function failJob(
     }
   }
   return failed;
+}
+
+/** Writes the extracted text and thumbnail under this attempt's prefix; returns the stored result. */
+async function storeArtefacts(
+  blobs: BlobStore,
+  prefix: string,
+  jobId: string,
+  analysis: Analysis,
+): Promise<DocumentResult> {
+  const textKey = analysis.text !== null ? `${prefix}text.txt` : null;
+  const thumbnailKey = analysis.thumbnail ? `${prefix}thumbnail.webp` : null;
+  await Promise.all([
+    textKey && blobs.putStream(textKey, Buffer.from(analysis.text!, 'utf8'), 'text/plain; charset=utf-8'),
+    thumbnailKey && blobs.putStream(thumbnailKey, analysis.thumbnail!, 'image/webp'),
+  ]);
+  return {
+    jobId,
+    kind: analysis.kind,
+    pageCount: analysis.pageCount ?? null,
+    wordCount: analysis.wordCount ?? null,
+    charCount: analysis.charCount ?? null,
+    language: analysis.language ?? null,
+    textPreview: analysis.textPreview ?? null,
+    textTruncated: analysis.textTruncated,
+    title: analysis.title ?? null,
+    author: analysis.author ?? null,
+    authoredAt: analysis.createdAt ?? null,
+    image: analysis.image ?? null,
+    metadata: boundedMetadata(analysis.metadata),
+    textKey,
+    thumbnailKey,
+  };
+}
+
+/** DynamoDB items stop at 400 KB; metadata is a summary, so an oversized one is replaced by a note. */
+const MAX_METADATA_BYTES = 64 * 1024;
+function boundedMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  const size = Buffer.byteLength(JSON.stringify(metadata));
+  return size <= MAX_METADATA_BYTES
+    ? metadata
+    : { omitted: `metadata was ${size} bytes; limit ${MAX_METADATA_BYTES}` };
+}
+
+/** A run that did not complete removes the artefacts it wrote, unless the document points at them. */
+async function removeUnlessCurrent(deps: ProcessJobDeps, doc: DocumentRecord, prefix: string): Promise<void> {
+  try {
+    const latest = await deps.store.getDocument(doc.ownerId, doc.id);
+    const current = latest?.result?.textKey ?? latest?.result?.thumbnailKey;
+    if (!current?.startsWith(prefix)) await deps.blobs.deletePrefix(prefix);
+  } catch (err) {
+    deps.logger.warn({ err: String(err), prefix }, 'could not remove artefacts of an unfinished run');
+  }
 }
 
 async function afterLostRace(store: DocumentStore, jobId: string, log: Logger): Promise<Outcome> {

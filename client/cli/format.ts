@@ -1,4 +1,4 @@
-import { formatBytes, formatTime } from '../common/format.js';
+import { formatBytes, formatTime, resultFacts } from '../common/format.js';
 import type { Document, Job } from '../sdk/index.js';
 
 /** One-line job summary: "PROCESSING detecting 40%" or "FAILED CHECKSUM_MISMATCH: …". */
@@ -25,6 +25,11 @@ export function describeDocument(doc: Document): string {
   if (doc.job) {
     rows.push(['job', `${doc.job.id} (attempt ${doc.job.attempts}, version ${doc.job.version})`]);
     if (doc.job.error) rows.push(['error', `${doc.job.error.code}: ${doc.job.error.message}`]);
+  }
+  if (doc.result) {
+    for (const [label, value] of resultFacts(doc.result)) rows.push([label.toLowerCase(), value]);
+    if (doc.result.textUrl) rows.push(['text url', doc.result.textUrl]);
+    if (doc.result.thumbnailUrl) rows.push(['thumbnail url', doc.result.thumbnailUrl]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');

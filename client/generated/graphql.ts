@@ -16,7 +16,7 @@ export type GetDocumentQueryVariables = Exact<{
 }>;
 
 
-export type GetDocumentQuery = { document: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null } | null };
+export type GetDocumentQuery = { document: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } | null };
 
 export type ListDocumentsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -25,7 +25,7 @@ export type ListDocumentsQueryVariables = Exact<{
 }>;
 
 
-export type ListDocumentsQuery = { documents: { edges: Array<{ cursor: string, node: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListDocumentsQuery = { documents: { edges: Array<{ cursor: string, node: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type DocumentDownloadUrlQueryVariables = Exact<{
   id: string | number;
@@ -39,7 +39,7 @@ export type UploadDocumentMutationVariables = Exact<{
 }>;
 
 
-export type UploadDocumentMutation = { uploadDocument: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null } };
+export type UploadDocumentMutation = { uploadDocument: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } };
 
 export type DeleteDocumentMutationVariables = Exact<{
   id: string | number;
@@ -53,11 +53,11 @@ export type ReprocessDocumentMutationVariables = Exact<{
 }>;
 
 
-export type ReprocessDocumentMutation = { reprocessDocument: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null } };
+export type ReprocessDocumentMutation = { reprocessDocument: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } };
 
 export type JobFieldsFragment = { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null };
 
-export type DocumentFieldsFragment = { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null };
+export type DocumentFieldsFragment = { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null };
 
 export type GetJobQueryVariables = Exact<{
   id: string | number;
@@ -124,6 +124,27 @@ export const DocumentFieldsFragmentDoc = new TypedDocumentString(`
   job {
     ...JobFields
   }
+  result {
+    jobId
+    kind
+    pageCount
+    wordCount
+    charCount
+    language
+    textPreview
+    textTruncated
+    title
+    author
+    authoredAt
+    image {
+      width
+      height
+      format
+    }
+    metadata
+    textUrl
+    thumbnailUrl
+  }
 }
     fragment JobFields on Job {
   id
@@ -178,6 +199,27 @@ fragment DocumentFields on Document {
   job {
     ...JobFields
   }
+  result {
+    jobId
+    kind
+    pageCount
+    wordCount
+    charCount
+    language
+    textPreview
+    textTruncated
+    title
+    author
+    authoredAt
+    image {
+      width
+      height
+      format
+    }
+    metadata
+    textUrl
+    thumbnailUrl
+  }
 }`) as unknown as TypedDocumentString<GetDocumentQuery, GetDocumentQueryVariables>;
 export const ListDocumentsDocument = new TypedDocumentString(`
     query ListDocuments($first: Int, $after: String, $status: JobStatus) {
@@ -223,6 +265,27 @@ fragment DocumentFields on Document {
   updatedAt
   job {
     ...JobFields
+  }
+  result {
+    jobId
+    kind
+    pageCount
+    wordCount
+    charCount
+    language
+    textPreview
+    textTruncated
+    title
+    author
+    authoredAt
+    image {
+      width
+      height
+      format
+    }
+    metadata
+    textUrl
+    thumbnailUrl
   }
 }`) as unknown as TypedDocumentString<ListDocumentsQuery, ListDocumentsQueryVariables>;
 export const DocumentDownloadUrlDocument = new TypedDocumentString(`
@@ -271,6 +334,27 @@ fragment DocumentFields on Document {
   job {
     ...JobFields
   }
+  result {
+    jobId
+    kind
+    pageCount
+    wordCount
+    charCount
+    language
+    textPreview
+    textTruncated
+    title
+    author
+    authoredAt
+    image {
+      width
+      height
+      format
+    }
+    metadata
+    textUrl
+    thumbnailUrl
+  }
 }`) as unknown as TypedDocumentString<UploadDocumentMutation, UploadDocumentMutationVariables>;
 export const DeleteDocumentDocument = new TypedDocumentString(`
     mutation DeleteDocument($id: ID!) {
@@ -315,6 +399,27 @@ fragment DocumentFields on Document {
   updatedAt
   job {
     ...JobFields
+  }
+  result {
+    jobId
+    kind
+    pageCount
+    wordCount
+    charCount
+    language
+    textPreview
+    textTruncated
+    title
+    author
+    authoredAt
+    image {
+      width
+      height
+      format
+    }
+    metadata
+    textUrl
+    thumbnailUrl
   }
 }`) as unknown as TypedDocumentString<ReprocessDocumentMutation, ReprocessDocumentMutationVariables>;
 export const GetJobDocument = new TypedDocumentString(`

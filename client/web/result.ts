@@ -4,7 +4,7 @@
  * (page count, words, language, text preview, thumbnail) plug in at the marked spots once the
  * `DocumentFields` fragment selects them.
  */
-import { formatBytes, formatTime } from '../common/format.js';
+import { formatBytes, formatTime, resultFacts } from '../common/format.js';
 import type { Document } from '../sdk/index.js';
 import { h } from './dom.js';
 import { describeJob } from './status.js';
@@ -22,7 +22,15 @@ export function renderResult(doc: Document): HTMLElement {
     ['Document id', h('code', {}, doc.id)],
   ];
   if (doc.job) rows.push(['Job', `${doc.job.id} · attempt ${doc.job.attempts} · version ${doc.job.version}`]);
-  // Result fields plug in here, e.g. rows.push(['Pages', String(doc.result.pageCount)]).
+  if (doc.result) {
+    rows.push(...resultFacts(doc.result));
+    if (doc.result.textUrl) {
+      rows.push([
+        'Extracted text',
+        h('a', { href: doc.result.textUrl, target: '_blank', rel: 'noopener' }, 'open'),
+      ]);
+    }
+  }
 
   const list = h('dl', { class: 'facts' });
   for (const [term, value] of rows) list.append(h('dt', {}, term), h('dd', {}, value));
@@ -30,8 +38,13 @@ export function renderResult(doc: Document): HTMLElement {
   return h(
     'div',
     { class: 'result' },
-    // Thumbnail slot: an <img src={doc.result.thumbnailUrl} alt="First page of …"> replaces this icon.
-    h('figure', { class: 'thumb', 'aria-hidden': 'true' }, typeIcon(doc.detectedType ?? doc.contentType)),
+    doc.result?.thumbnailUrl
+      ? h(
+          'figure',
+          { class: 'thumb' },
+          h('img', { src: doc.result.thumbnailUrl, alt: `Thumbnail of ${doc.filename}` }),
+        )
+      : h('figure', { class: 'thumb', 'aria-hidden': 'true' }, typeIcon(doc.detectedType ?? doc.contentType)),
     list,
   );
 }

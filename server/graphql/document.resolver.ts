@@ -1,9 +1,14 @@
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-ts';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { encodeCursor } from '../../aws/document-store.js';
-import { JobStatus, type DocumentRecord, type JobRecord } from '../../domain/model.js';
+import { JobStatus, type DocumentRecord, type DocumentResult, type JobRecord } from '../../domain/model.js';
 import type { GraphQLContext } from './context.js';
-import { DeleteDocumentPayload, DocumentConnectionType, DocumentType } from './document.type.js';
+import {
+  DeleteDocumentPayload,
+  DocumentConnectionType,
+  DocumentResultType,
+  DocumentType,
+} from './document.type.js';
 import { JobType } from './job.type.js';
 
 @Resolver(() => DocumentType)
@@ -70,6 +75,15 @@ export class DocumentResolver {
   @FieldResolver(() => String, { description: 'A presigned URL for the original bytes, valid 15 minutes.' })
   downloadUrl(@Root() doc: DocumentRecord, @Ctx() ctx: GraphQLContext): Promise<string> {
     return ctx.documents.downloadUrl(doc);
+  }
+
+  @FieldResolver(() => DocumentResultType, {
+    nullable: true,
+    description:
+      'What processing found; null until a job completes. Reprocessing keeps it until the new job completes.',
+  })
+  result(@Root() doc: DocumentRecord): DocumentResult | null {
+    return doc.result ?? null;
   }
 
   @FieldResolver(() => JobType, { nullable: true, description: 'The current processing job.' })

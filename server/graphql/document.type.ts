@@ -1,4 +1,5 @@
-import { Field, Float, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import { JobStatus } from '../../domain/model.js';
 
 @ObjectType('Document', { description: 'An uploaded file and what processing found in it.' })
@@ -70,4 +71,60 @@ export class DeleteDocumentPayload {
     description: 'False when there was nothing to delete (already gone, or not yours).',
   })
   deleted!: boolean;
+}
+
+@ObjectType('ImageInfo')
+export class ImageInfoType {
+  @Field(() => Int)
+  width!: number;
+
+  @Field(() => Int)
+  height!: number;
+
+  @Field(() => String, { description: 'png, jpeg, webp, gif, tiff…' })
+  format!: string;
+}
+
+@ObjectType('DocumentResult', { description: 'What processing found in the bytes.' })
+export class DocumentResultType {
+  @Field(() => ID, { description: 'The job that produced this result.' })
+  jobId!: string;
+
+  @Field(() => String, { description: 'pdf, docx, html, text, markdown, csv, json, image or unknown.' })
+  kind!: string;
+
+  @Field(() => Int, { nullable: true })
+  pageCount!: number | null;
+
+  @Field(() => Int, { nullable: true })
+  wordCount!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Unicode characters in the whole text.' })
+  charCount!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'ISO 639-3 code, e.g. eng; null when undetermined.' })
+  language!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The first few hundred characters of the text.' })
+  textPreview!: string | null;
+
+  @Field(() => Boolean, { description: 'The stored text was cut at the configured maximum.' })
+  textTruncated!: boolean;
+
+  @Field(() => String, { nullable: true })
+  title!: string | null;
+
+  @Field(() => String, { nullable: true })
+  author!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Creation date the file itself claims (ISO 8601).' })
+  authoredAt!: string | null;
+
+  @Field(() => ImageInfoType, { nullable: true })
+  image!: ImageInfoType | null;
+
+  @Field(() => GraphQLJSONObject, {
+    description: 'Format-specific details (CSV header and counts, JSON shape, PDF info…).',
+  })
+  metadata!: Record<string, unknown>;
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { DocumentResultResolver } from './document-result.resolver.js';
 import { DocumentResolver } from './document.resolver.js';
 import { JobResolver } from './job.resolver.js';
 
@@ -11,7 +12,7 @@ import { JobResolver } from './job.resolver.js';
  */
 export function buildDocpipeSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [DocumentResolver, JobResolver],
+    resolvers: [DocumentResolver, DocumentResultResolver, JobResolver],
     pubSub: createPubSub(),
     validate: false,
   });

@@ -1,3 +1,4 @@
+import { makePdf } from '../fixtures/documents.js';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../client/sdk/node.js';
@@ -28,17 +29,11 @@ beforeAll(async () => {
 });
 afterAll(() => disposables.disposeAll());
 
-/** A small but real PDF: the worker detects application/pdf from its bytes. */
-function samplePdf(): Buffer {
-  const body = [
-    '%PDF-1.4',
-    '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
-    '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj',
-    '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj',
-    'trailer << /Root 1 0 R >>',
-    '%%EOF',
-  ].join('\n');
-  return Buffer.from(body);
+/** A real PDF (pdf-lib): the worker detects application/pdf from its bytes and extracts its text. */
+async function samplePdf(): Promise<Buffer> {
+  return Buffer.from(
+    await makePdf({ pages: 2, title: 'Quarterly report', pageText: (n) => `Quarterly figures, page ${n}.` }),
+  );
 }
 
 describe('web page', () => {
@@ -62,7 +57,7 @@ describe('web page', () => {
     await page.getByLabel('Choose files…').setInputFiles({
       name: 'quarterly report.pdf',
       mimeType: 'application/pdf',
-      buffer: samplePdf(),
+      buffer: await samplePdf(),
     });
 
     const item = page.locator('.upload', { hasText: 'quarterly report.pdf' });
@@ -88,6 +83,11 @@ describe('web page', () => {
     await details.getByText('application/pdf').first().waitFor();
     await expect(page.locator('#details-heading').textContent()).resolves.toBe(
       'Result: quarterly report.pdf',
+    );
+    // What processing found: page count, title and the text preview.
+    await details.getByText('Quarterly figures, page 1.').first().waitFor();
+    await expect(details.locator('dt', { hasText: 'Pages' }).locator('+ dd').textContent()).resolves.toBe(
+      '2',
     );
     // Focus moves to the result so keyboard and screen-reader users land on it.
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('details-heading');

@@ -1,3 +1,5 @@
+import { formatBytes } from '../../client/common/format.js';
+import { makePdf } from '../fixtures/documents.js';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,18 +67,23 @@ function file(name: string, content: string | Buffer): string {
 
 describe('docpipe CLI', () => {
   let pdfId = '';
+  let pdfBytes = Buffer.alloc(0);
 
   it('upload --watch shows per-file progress and ends with what processing found', async () => {
-    const pdf = file('report.pdf', Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(200_000, 'x')]));
+    const bytes = Buffer.from(await makePdf({ pages: 3, title: 'CLI report' }));
+    pdfBytes = bytes;
+    const pdf = file('report.pdf', bytes);
     const txt = file('notes.txt', 'plain notes\n');
     const run = await docpipe(['upload', pdf, txt, '--watch']);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^report\.pdf: uploading 200 KB$/m);
+    expect(run.stderr).toContain(`report.pdf: uploading ${formatBytes(bytes.length)}\n`);
     expect(run.stderr).toMatch(/^report\.pdf: uploaded as \S+$/m);
     expect(run.stderr).toMatch(/^report\.pdf: COMPLETED$/m);
     expect(run.stderr).toMatch(/^notes\.txt: COMPLETED$/m);
     expect(run.stdout).toMatch(/^detected type\s+application\/pdf$/m);
     expect(run.stdout).toMatch(/^detected type\s+text\/plain$/m);
+    expect(run.stdout).toMatch(/^pages\s+3$/m);
+    expect(run.stdout).toMatch(/^title\s+CLI report$/m);
     pdfId = /^report\.pdf: uploaded as (\S+)$/m.exec(run.stderr)![1]!;
   });
 
@@ -116,7 +123,7 @@ describe('docpipe CLI', () => {
   it('download writes the original bytes and will not overwrite without --force', async () => {
     const run = await docpipe(['download', pdfId, '-o', 'copy.pdf']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Saved copy\.pdf \(200 KB\)$/m);
+    expect(run.stdout).toMatch(new RegExp(`^Saved copy\\.pdf \\(${formatBytes(pdfBytes.length)}\\)$`, 'm'));
     expect(readFileSync(join(dir, 'copy.pdf'))).toEqual(readFileSync(join(dir, 'report.pdf')));
 
     const again = await docpipe(['download', pdfId, '-o', 'copy.pdf']);

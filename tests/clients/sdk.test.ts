@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { makePdf } from '../fixtures/documents.js';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -58,7 +60,10 @@ function expectMonotonic(events: UploadProgress[]) {
 
 describe('SDK uploads', () => {
   it('uploads from a path with byte progress, then watches the job to COMPLETED', async () => {
-    const bytes = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(1024 * 1024, 'x')]);
+    // A real PDF of about 1 MiB (incompressible page texts), so it is processed to COMPLETED.
+    const bytes = Buffer.from(
+      await makePdf({ pages: 64, pageText: () => randomBytes(8192).toString('hex') }),
+    );
     const path = join(dir, 'report.pdf');
     writeFileSync(path, bytes);
     const progress: UploadProgress[] = [];

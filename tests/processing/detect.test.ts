@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { detectType as legacyDetectType } from '../../worker/detect-type.js';
 import { detectType } from '../../worker/processing/index.js';
 import { makeImage, makePdf, randomBinary } from '../fixtures/documents.js';
 
@@ -37,9 +36,5 @@ describe('detectType', () => {
     const utf16 = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('Hi\n', 'utf16le').swap16()]);
     expect(await detectType(utf16)).toBe('text/plain');
     expect(await detectType(Buffer.from('Crème brûlée, déjà vu\n', 'latin1'))).toBe('text/plain');
-  });
-
-  it('is still exported from worker/detect-type.ts for process-job.ts', async () => {
-    expect(await legacyDetectType(bytes('%PDF-1.4\n%fake\n'))).toBe('application/pdf');
   });
 });

@@ -1,0 +1,23 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { DocumentResult } from '../../domain/model.js';
+import type { GraphQLContext } from './context.js';
+import { DocumentResultType } from './document.type.js';
+
+@Resolver(() => DocumentResultType)
+export class DocumentResultResolver {
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Presigned URL of the full extracted text (UTF-8), valid 15 minutes.',
+  })
+  textUrl(@Root() result: DocumentResult, @Ctx() ctx: GraphQLContext): Promise<string> | null {
+    return result.textKey ? ctx.documents.artefactUrl(result.textKey, 'text.txt') : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Presigned URL of a WebP thumbnail (≤ 256 px), valid 15 minutes.',
+  })
+  thumbnailUrl(@Root() result: DocumentResult, @Ctx() ctx: GraphQLContext): Promise<string> | null {
+    return result.thumbnailKey ? ctx.documents.artefactUrl(result.thumbnailKey, 'thumbnail.webp') : null;
+  }
+}
