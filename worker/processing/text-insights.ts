@@ -2,11 +2,15 @@ import { franc } from 'franc-min';
 
 /** Characters franc looks at: enough for a stable guess, cheap on long documents. */
 const LANGUAGE_SAMPLE_CHARS = 8000;
+/** Below this many characters franc's guesses are mostly noise ("Page 1 Page 2" → French). */
+const LANGUAGE_MIN_CHARS = 80;
 const PREVIEW_CHARS = 300;
 
 /** ISO 639-3 code of the text's language, or null when franc cannot tell (too short, mixed). */
 export function detectLanguage(text: string): string | null {
-  const language = franc(collapseWhitespace(text.slice(0, LANGUAGE_SAMPLE_CHARS)));
+  const language = franc(collapseWhitespace(text.slice(0, LANGUAGE_SAMPLE_CHARS)), {
+    minLength: LANGUAGE_MIN_CHARS,
+  });
   return language === 'und' ? null : language;
 }
 
