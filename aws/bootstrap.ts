@@ -24,6 +24,8 @@ export interface Resources {
 export const OWNER_INDEX = 'byOwner';
 /** GSI listing an owner's documents in one status: gsi2pk = OWNER#<ownerId>#<status>, gsi2sk as gsi1sk. */
 export const OWNER_STATUS_INDEX = 'byOwnerStatus';
+/** Sparse GSI of unfinished jobs by last change: gsi3pk = ACTIVE (absent once terminal), gsi3sk = time. */
+export const ACTIVE_JOBS_INDEX = 'activeJobs';
 
 /**
  * Creates every resource docpipe needs if it is missing; safe to run from many processes at once.
@@ -113,6 +115,8 @@ async function ensureTable(aws: AwsClients, table: string): Promise<void> {
           { AttributeName: 'gsi1sk', AttributeType: 'S' },
           { AttributeName: 'gsi2pk', AttributeType: 'S' },
           { AttributeName: 'gsi2sk', AttributeType: 'S' },
+          { AttributeName: 'gsi3pk', AttributeType: 'S' },
+          { AttributeName: 'gsi3sk', AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
@@ -124,6 +128,14 @@ async function ensureTable(aws: AwsClients, table: string): Promise<void> {
             KeySchema: [
               { AttributeName: 'gsi1pk', KeyType: 'HASH' },
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: ACTIVE_JOBS_INDEX,
+            KeySchema: [
+              { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },

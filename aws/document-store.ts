@@ -9,9 +9,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { badInput } from '../domain/errors.js';
-import type { DocumentRecord, DocumentResult, JobRecord, JobStatus } from '../domain/model.js';
+import {
+  isTerminal,
+  type DocumentRecord,
+  type DocumentResult,
+  type JobRecord,
+  type JobStatus,
+} from '../domain/model.js';
 import type { AwsClients } from './clients.js';
-import { OWNER_INDEX, OWNER_STATUS_INDEX, isErrorNamed } from './bootstrap.js';
+import { ACTIVE_JOBS_INDEX, OWNER_INDEX, OWNER_STATUS_INDEX, isErrorNamed } from './bootstrap.js';
 
 /**
  * DynamoDB access for documents and jobs: one table, items keyed `DOC#<id>` and `JOB#<id>`,
@@ -309,6 +315,46 @@ export class DocumentStore {
     );
   }
 
+  /**
+   * Unfinished jobs whose last change (or last sweep) is older than `before` (ISO time), oldest first.
+   * A GSI Query, not a Scan: the index only holds unfinished jobs.
+   */
+  async listStaleJobs(before: string, limit: number): Promise<{ job: JobRecord; indexedAt: string }[]> {
+    const res = await this.aws.ddb.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: ACTIVE_JOBS_INDEX,
+        KeyConditionExpression: 'gsi3pk = :active AND gsi3sk < :before',
+        ExpressionAttributeValues: { ':active': 'ACTIVE', ':before': before },
+        Limit: limit,
+      }),
+    );
+    return (res.Items ?? []).map((item) => ({ job: toJob(item), indexedAt: String(item['gsi3sk']) }));
+  }
+
+  /**
+   * Marks a stale job as swept (moves its index time to `at`) without changing the job itself, so
+   * it is not re-sent again before the next stale window. False if the job changed meanwhile.
+   */
+  async markSwept(job: JobRecord, indexedAt: string, at: string): Promise<boolean> {
+    try {
+      await this.aws.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `JOB#${job.id}`, sk: 'JOB' },
+          UpdateExpression: 'SET gsi3sk = :at',
+          // Both: the job did not change, and no other worker swept it since we read it.
+          ConditionExpression: 'version = :version AND gsi3sk = :seen',
+          ExpressionAttributeValues: { ':at': at, ':version': job.version, ':seen': indexedAt },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isErrorNamed(err, 'ConditionalCheckFailedException')) return false;
+      throw err;
+    }
+  }
+
   async deleteJob(id: string): Promise<void> {
     await this.aws.ddb.send(
       new DeleteCommand({ TableName: this.table, Key: { pk: `JOB#${id}`, sk: 'JOB' } }),
@@ -348,7 +394,9 @@ function documentItem(doc: DocumentRecord): Record<string, unknown> {
 }
 
 function jobItem(job: JobRecord): Record<string, unknown> {
-  return { pk: `JOB#${job.id}`, sk: 'JOB', entity: 'job', ...job };
+  // Only unfinished jobs are in the activeJobs index (sparse), keyed by their last change.
+  const active = isTerminal(job.status) ? {} : { gsi3pk: 'ACTIVE', gsi3sk: job.updatedAt };
+  return { pk: `JOB#${job.id}`, sk: 'JOB', entity: 'job', ...active, ...job };
 }
 
 function toDocument(item: Record<string, unknown>): DocumentRecord {
@@ -357,6 +405,6 @@ function toDocument(item: Record<string, unknown>): DocumentRecord {
 }
 
 function toJob(item: Record<string, unknown>): JobRecord {
-  const { pk: _pk, sk: _sk, entity: _e, ...rest } = item;
+  const { pk: _pk, sk: _sk, entity: _e, gsi3pk: _g1, gsi3sk: _g2, ...rest } = item;
   return rest as unknown as JobRecord;
 }

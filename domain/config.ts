@@ -49,6 +49,13 @@ const EnvSchema = z.object({
   WORKER_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
   /** A failed attempt is retried after RETRY_BASE_SECONDS × 2^(attempt − 1), capped at 15 minutes. */
   RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(900).default(5),
+  /**
+   * An unfinished job without any change for this long gets its message sent again (a lost message,
+   * a crash between the DynamoDB write and the SQS send). Above the 15-minute retry delay cap.
+   */
+  STUCK_JOB_SECONDS: positiveInt.default(1200),
+  /** How often each worker looks for stuck jobs. */
+  SWEEP_INTERVAL_SECONDS: positiveInt.default(60),
   /** Fault-injection aid for tests and demos: pause between processing stages. Keep 0. */
   DEBUG_STAGE_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** An api instance's event queue without a heartbeat for this long belongs to a dead instance. */
@@ -114,6 +121,8 @@ export interface Config {
     drainSeconds: number;
     retryBaseSeconds: number;
     stageDelayMs: number;
+    stuckJobSeconds: number;
+    sweepIntervalSeconds: number;
   };
   events: { staleQueueSeconds: number };
   processing: ProcessingLimits;
@@ -188,6 +197,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       drainSeconds: e.WORKER_DRAIN_SECONDS,
       retryBaseSeconds: e.RETRY_BASE_SECONDS,
       stageDelayMs: e.DEBUG_STAGE_DELAY_MS,
+      stuckJobSeconds: e.STUCK_JOB_SECONDS,
+      sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
     },
     events: { staleQueueSeconds: e.EVENT_QUEUE_STALE_SECONDS },
     processing: {

@@ -14,6 +14,7 @@ import { createLogger } from '../domain/logger.js';
 import { JobMessage, parseJsonSafe } from '../domain/messages.js';
 import { isTerminal } from '../domain/model.js';
 import { analyzeFile } from './processing/index.js';
+import { sweepStuckJobs } from './stuck-job-sweeper.js';
 import { failJob, processJob, type Analyzer, type ProcessJobDeps } from './process-job.js';
 
 export interface Worker {
@@ -53,6 +54,7 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
   const visibility = config.worker.visibilityTimeoutSeconds;
   let aws: AwsClients | undefined;
   let loop: Promise<void> | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
 
   async function start() {
     aws = createAwsClients(config.aws);
@@ -78,6 +80,11 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
       stageDelayMs: config.worker.stageDelayMs,
     };
     loop = receiveLoop(queue, deps);
+    sweeper = setInterval(() => {
+      sweepStuckJobs({ store, queue, logger }, config.worker.stuckJobSeconds).catch((err: unknown) =>
+        logger.warn({ err: String(err) }, 'stuck-job sweep failed'),
+      );
+    }, config.worker.sweepIntervalSeconds * 1000);
     logger.info({ concurrency: config.worker.concurrency }, 'worker started');
   }
 
@@ -172,6 +179,7 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
 
   async function stop() {
     receiving.abort();
+    clearInterval(sweeper);
     const timer = setTimeout(() => {
       for (const f of inFlight) f.abort.abort();
     }, config.worker.drainSeconds * 1000);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../aws/clients.js';
 import { JobQueue } from '../../aws/job-queue.js';
@@ -199,3 +199,24 @@ function redriveViaCli(config: Config): Promise<string> {
     ),
   );
 }
+
+describe('stuck jobs', () => {
+  it('re-sends the message of a job whose message was lost, and it completes', async () => {
+    const { config, api, aws } = await stack(disposables, emulators, {
+      STUCK_JOB_SECONDS: '2',
+      SWEEP_INTERVAL_SECONDS: '1',
+    });
+    const up = await uploadFile(api.url, 'my message will be lost');
+    const doc = up.data!.uploadDocument;
+    // Lose the message, as a crash between the DynamoDB write and the SQS send would.
+    await aws.sqs.send(
+      new PurgeQueueCommand({ QueueUrl: (await resolveResources(aws, config.resources)).jobsQueueUrl }),
+    );
+    expect(await queueDepth(aws, config.resources.jobsQueue)).toBe(0);
+    // Two workers sweep at once; the conditional claim keeps them from both re-sending.
+    await Promise.all([startWorker(config, disposables), startWorker(config, disposables)]);
+    const events = await watchUntilDone(api.wsUrl, doc.job.id);
+    expect(events.at(-1)).toMatchObject({ status: 'COMPLETED', attempts: 1 });
+    await expectConsistent(aws, config, [doc.id]);
+  });
+});
