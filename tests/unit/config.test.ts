@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../domain/config.js';
+import { readFileSync } from 'node:fs';
+import { CONFIG_ENV_NAMES, ConfigError, loadConfig } from '../../domain/config.js';
 
 describe('loadConfig', () => {
   it('has working defaults for the embedded stack', () => {
@@ -46,5 +47,14 @@ describe('loadConfig', () => {
 
   it('treats empty strings as unset', () => {
     expect(loadConfig({ PORT: '', AWS_ENDPOINT_URL: '' }).http.port).toBe(4000);
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable the config schema reads', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const listed = new Set([...example.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(CONFIG_ENV_NAMES.filter((name) => !listed.has(name))).toEqual([]);
+    expect([...listed].filter((name) => !CONFIG_ENV_NAMES.includes(name!))).toEqual([]);
   });
 });
