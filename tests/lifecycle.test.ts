@@ -110,4 +110,31 @@ describe('download, reprocess and delete', () => {
     expect(await objectKeys(`originals/${doc.id}`)).toEqual([]);
     expect(await objectKeys(`derived/${doc.id}/`)).toEqual([]);
   });
+
+  it('an idempotency key returns the first document instead of a second one', async () => {
+    const upload = async (key: string, body: string) => {
+      const form = new FormData();
+      const query =
+        'mutation($file: Upload!, $key: String) { uploadDocument(file: $file, idempotencyKey: $key) { id } }';
+      form.append('operations', JSON.stringify({ query, variables: { file: null, key } }));
+      form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+      form.append('0', new Blob([body]), 'retry.txt');
+      const res = await fetch(api.url, {
+        method: 'POST',
+        body: form,
+        headers: { 'apollo-require-preflight': '1' },
+      });
+      return (await res.json()) as { data: { uploadDocument: { id: string } } | null; errors?: any[] };
+    };
+    const first = await upload('order-42', 'first try');
+    const retry = await upload('order-42', 'first try');
+    expect(retry.data!.uploadDocument.id).toBe(first.data!.uploadDocument.id);
+    const other = await upload('order-43', 'first try');
+    expect(other.data!.uploadDocument.id).not.toBe(first.data!.uploadDocument.id);
+    // The retry's bytes were thrown away: one original per document.
+    expect(await objectKeys(`originals/${first.data!.uploadDocument.id}`)).toHaveLength(1);
+    const bad = await upload('no spaces allowed', 'x');
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(bad.data).toBeNull();
+  });
 });
