@@ -1,10 +1,10 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import type { Config } from '../domain/config.js';
 import { gql, uploadFile, wsClient, UPLOAD } from './support/graphql.js';
-import { Disposables, startApi, startEmulators, testConfig, type RunningApi } from './support/stack.js';
+import { Disposables, startStack, type RunningApi } from './support/stack.js';
 
 const LIMIT = 1024;
 const disposables = new Disposables();
@@ -13,12 +13,11 @@ let config: Config;
 let aws: AwsClients;
 
 beforeAll(async () => {
-  const emulators = await startEmulators(disposables);
   // No worker: rejected uploads must leave nothing behind, which is easiest to see without one.
-  config = testConfig(emulators, { MAX_UPLOAD_BYTES: String(LIMIT) });
-  api = await startApi(config, disposables);
-  aws = createAwsClients(config.aws);
-  disposables.add(() => aws.destroy());
+  ({ config, api, aws } = await startStack(disposables, {
+    overrides: { MAX_UPLOAD_BYTES: String(LIMIT) },
+    worker: false,
+  }));
 });
 afterAll(() => disposables.disposeAll());
 

@@ -1,16 +1,9 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import type { Config } from '../domain/config.js';
 import { gql, uploadFile, watchUntilDone } from './support/graphql.js';
-import {
-  Disposables,
-  startApi,
-  startEmulators,
-  startWorker,
-  testConfig,
-  type RunningApi,
-} from './support/stack.js';
+import { Disposables, startStack, type RunningApi } from './support/stack.js';
 
 const disposables = new Disposables();
 let api: RunningApi;
@@ -18,12 +11,7 @@ let config: Config;
 let aws: AwsClients;
 
 beforeAll(async () => {
-  const emulators = await startEmulators(disposables);
-  config = testConfig(emulators);
-  api = await startApi(config, disposables);
-  await startWorker(config, disposables);
-  aws = createAwsClients(config.aws);
-  disposables.add(() => aws.destroy());
+  ({ config, api, aws } = await startStack(disposables));
 });
 afterAll(() => disposables.disposeAll());
 

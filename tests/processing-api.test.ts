@@ -1,7 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import type { Config } from '../domain/config.js';
 import {
   makeDocx,
@@ -12,14 +12,7 @@ import {
   randomBinary,
 } from './fixtures/documents.js';
 import { gql, uploadFile, watchUntilDone } from './support/graphql.js';
-import {
-  Disposables,
-  startApi,
-  startEmulators,
-  startWorker,
-  testConfig,
-  type RunningApi,
-} from './support/stack.js';
+import { Disposables, startStack, type RunningApi } from './support/stack.js';
 
 /** Every supported format through the real API: upload, process, read the result back. */
 const disposables = new Disposables();
@@ -28,15 +21,12 @@ let config: Config;
 let aws: AwsClients;
 
 beforeAll(async () => {
-  const emulators = await startEmulators(disposables);
-  config = testConfig(emulators, {
-    PROCESSING_MAX_DECOMPRESSED_BYTES: String(1024 * 1024),
-    PROCESSING_MAX_IMAGE_PIXELS: String(50_000_000),
-  });
-  api = await startApi(config, disposables);
-  await startWorker(config, disposables);
-  aws = createAwsClients(config.aws);
-  disposables.add(() => aws.destroy());
+  ({ config, api, aws } = await startStack(disposables, {
+    overrides: {
+      PROCESSING_MAX_DECOMPRESSED_BYTES: String(1024 * 1024),
+      PROCESSING_MAX_IMAGE_PIXELS: String(50_000_000),
+    },
+  }));
 });
 afterAll(() => disposables.disposeAll());
 

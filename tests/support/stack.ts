@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
+import { createAwsClients, type AwsClients } from '../../aws/clients.js';
 import { loadConfig, type Config } from '../../domain/config.js';
 import { startEmbeddedAws, type EmbeddedAws } from '../../dev/emulators.js';
 import { createApiServer, type ApiServer } from '../../server/create-server.js';
@@ -85,4 +86,21 @@ export async function startWorker(
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The usual test stack: emulators, one api, one worker (unless `worker: false`), and SDK clients
+ * for inspecting what is stored. Everything is stopped by `disposables`.
+ */
+export async function startStack(
+  disposables: Disposables,
+  opts: { overrides?: Record<string, string>; worker?: boolean } = {},
+): Promise<{ config: Config; api: RunningApi; aws: AwsClients }> {
+  const emulators = await startEmulators(disposables);
+  const config = testConfig(emulators, opts.overrides);
+  const api = await startApi(config, disposables);
+  if (opts.worker !== false) await startWorker(config, disposables);
+  const aws = createAwsClients(config.aws);
+  disposables.add(() => aws.destroy());
+  return { config, api, aws };
 }
