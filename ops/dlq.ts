@@ -5,15 +5,11 @@
  * Uses the same environment variables as the api and worker (see .env.example).
  */
 import { resolveResources } from '../aws/bootstrap.js';
-import { BlobStore } from '../aws/blob-store.js';
 import { createAwsClients } from '../aws/clients.js';
 import { DocumentStore } from '../aws/document-store.js';
-import { JobEventPublisher } from '../aws/job-events.js';
-import { JobQueue } from '../aws/job-queue.js';
-import { JobWriter } from '../aws/job-writer.js';
 import { loadConfigOrExit } from '../domain/config.js';
 import { createLogger } from '../domain/logger.js';
-import { DocumentService } from '../server/document-service.js';
+import { createDocumentService } from '../server/document-service.js';
 import { JobEventHub } from '../server/events/job-event-hub.js';
 import { listDeadLetters, redriveDeadLetters } from './dead-letters.js';
 
@@ -39,16 +35,12 @@ try {
     }
   } else if (command === 'redrive') {
     const store = new DocumentStore(aws, resources.table);
-    const jobs = new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger);
-    const documents = new DocumentService({
-      store,
-      blobs: new BlobStore(aws, resources.bucket),
-      queue: new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl),
-      hub: new JobEventHub(),
-      jobs,
+    const documents = createDocumentService({
+      aws,
       resources,
-      maxUploadBytes: config.limits.maxUploadBytes,
-      idempotencyWindowSeconds: config.idempotencyWindowSeconds,
+      store,
+      hub: new JobEventHub(),
+      config,
       logger,
     });
     const result = await redriveDeadLetters({ aws, resources, store, documents, logger });

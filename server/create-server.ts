@@ -12,16 +12,13 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { ensureResources, resolveResources, type Resources } from '../aws/bootstrap.js';
-import { BlobStore } from '../aws/blob-store.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { DocumentStore } from '../aws/document-store.js';
-import { JobEventListener, JobEventPublisher } from '../aws/job-events.js';
-import { JobWriter } from '../aws/job-writer.js';
-import { JobQueue } from '../aws/job-queue.js';
+import { JobEventListener } from '../aws/job-events.js';
 import type { Config } from '../domain/config.js';
 import { ErrorCode } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { DocumentService } from './document-service.js';
+import { createDocumentService } from './document-service.js';
 import { JobEventHub } from './events/job-event-hub.js';
 import { createContext, type GraphQLContext } from './graphql/context.js';
 import { formatError, formatGraphQLErrors, isUnexpectedError } from './graphql/errors.js';
@@ -59,17 +56,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
         })
       : await resolveResources(aws, config.resources);
     const store = new DocumentStore(aws, resources.table);
-    const documents = new DocumentService({
-      store,
-      jobs: new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger),
-      blobs: new BlobStore(aws, resources.bucket),
-      queue: new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl),
-      hub,
-      resources,
-      maxUploadBytes: config.limits.maxUploadBytes,
-      idempotencyWindowSeconds: config.idempotencyWindowSeconds,
-      logger,
-    });
+    const documents = createDocumentService({ aws, resources, store, hub, config, logger });
     listener = new JobEventListener({
       aws,
       topicArn: resources.eventsTopicArn,

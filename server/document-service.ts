@@ -3,14 +3,17 @@ import { pipeline } from 'node:stream/promises';
 import type { FileUpload } from 'graphql-upload-ts';
 import type { Logger } from 'pino';
 import type { Resources } from '../aws/bootstrap.js';
+import type { AwsClients } from '../aws/clients.js';
+import { JobEventPublisher } from '../aws/job-events.js';
 import { BlobStore } from '../aws/blob-store.js';
 import type { DocumentStore } from '../aws/document-store.js';
-import type { JobQueue } from '../aws/job-queue.js';
-import type { JobWriter } from '../aws/job-writer.js';
+import { JobQueue } from '../aws/job-queue.js';
+import { JobWriter } from '../aws/job-writer.js';
 import { DomainError, ErrorCode, badInput, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { JobStage, JobStatus, isTerminal, type DocumentRecord, type JobRecord } from '../domain/model.js';
 import type { JobEventHub, JobUpdates } from './events/job-event-hub.js';
+import type { Config } from '../domain/config.js';
 import { UploadMeter } from './upload-meter.js';
 
 export interface DocumentServiceDeps {
@@ -19,7 +22,6 @@ export interface DocumentServiceDeps {
   queue: JobQueue;
   hub: JobEventHub;
   jobs: JobWriter;
-  resources: Resources;
   maxUploadBytes: number;
   idempotencyWindowSeconds: number;
   logger: Logger;
@@ -31,6 +33,28 @@ const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 const TOMBSTONE_SECONDS = 15 * 24 * 3600;
 /** Lifetime of presigned download URLs. */
 const DOWNLOAD_URL_SECONDS = 15 * 60;
+
+/** Wires a DocumentService to the AWS adapters (used by the api and by the DLQ command). */
+export function createDocumentService(args: {
+  aws: AwsClients;
+  resources: Resources;
+  store: DocumentStore;
+  hub: JobEventHub;
+  config: Config;
+  logger: Logger;
+}): DocumentService {
+  const { aws, resources, store, hub, config, logger } = args;
+  return new DocumentService({
+    store,
+    jobs: new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger),
+    blobs: new BlobStore(aws, resources.bucket),
+    queue: new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl),
+    hub,
+    maxUploadBytes: config.limits.maxUploadBytes,
+    idempotencyWindowSeconds: config.idempotencyWindowSeconds,
+    logger,
+  });
+}
 
 /** The api's use cases; resolvers only translate GraphQL to these calls. */
 export class DocumentService {

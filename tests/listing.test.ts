@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, uploadFile, watchUntilDone } from './support/graphql.js';
-import {
-  Disposables,
-  startApi,
-  startEmulators,
-  startWorker,
-  testConfig,
-  type RunningApi,
-} from './support/stack.js';
+import { Disposables, startStack, type RunningApi } from './support/stack.js';
 
 const disposables = new Disposables();
 let api: RunningApi;
@@ -21,10 +14,7 @@ const LIST = `query($first: Int, $after: String, $status: JobStatus) {
 }`;
 
 beforeAll(async () => {
-  const aws = await startEmulators(disposables);
-  const config = testConfig(aws);
-  api = await startApi(config, disposables);
-  await startWorker(config, disposables);
+  ({ api } = await startStack(disposables));
   for (let i = 0; i < 5; i++) {
     const res = await uploadFile(api.url, `document number ${i}`, `doc-${i}.txt`);
     uploaded.push({ id: res.data!.uploadDocument.id, jobId: res.data!.uploadDocument.job.id });

@@ -2,23 +2,13 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePdf } from './fixtures/documents.js';
 import { JOB_FIELDS, WATCH, collect, gql, uploadFile, wsClient } from './support/graphql.js';
-import {
-  Disposables,
-  startApi,
-  startEmulators,
-  startWorker,
-  testConfig,
-  type RunningApi,
-} from './support/stack.js';
+import { Disposables, startStack, type RunningApi } from './support/stack.js';
 
 const disposables = new Disposables();
 let api: RunningApi;
 
 beforeAll(async () => {
-  const aws = await startEmulators(disposables);
-  const config = testConfig(aws);
-  api = await startApi(config, disposables);
-  await startWorker(config, disposables);
+  ({ api } = await startStack(disposables));
 });
 afterAll(() => disposables.disposeAll());
 
