@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Upload } from '@aws-sdk/lib-storage';
+import { create as contentDisposition } from 'content-disposition';
 import type { AwsClients } from './clients.js';
 import { isErrorNamed } from './bootstrap.js';
 
@@ -95,22 +96,27 @@ export class BlobStore {
     return deleted;
   }
 
-  /** A time-limited GET URL that downloads the object under `filename`. */
+  /**
+   * A time-limited GET URL. The response's type and disposition are fixed by the signature (S3 honours
+   * `response-content-type` / `response-content-disposition`), so what the bytes claim to be never
+   * decides how a browser treats them. The disposition header is built by `content-disposition`
+   * (quoting, RFC 5987 for non-ASCII names, no CR/LF injection).
+   */
   presignDownload(
     key: string,
-    filename: string,
-    expiresInSeconds: number,
-    disposition: 'attachment' | 'inline' = 'attachment',
+    opts: { filename: string; contentType: string; inline: boolean; expiresInSeconds: number },
   ): Promise<string> {
-    const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
     return getSignedUrl(
       this.aws.s3,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: key,
-        ResponseContentDisposition: `${disposition}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+        ResponseContentType: opts.contentType,
+        ResponseContentDisposition: contentDisposition(opts.filename, {
+          type: opts.inline ? 'inline' : 'attachment',
+        }),
       }),
-      { expiresIn: expiresInSeconds },
+      { expiresIn: opts.expiresInSeconds },
     );
   }
 }

@@ -362,7 +362,10 @@ export class DocumentStore {
   }
 }
 
-const CursorSchema = z.object({ c: z.string().min(1), i: z.string().min(1) });
+const CursorSchema = z.object({
+  c: z.iso.datetime(),
+  i: z.uuid(),
+});
 
 /** Opaque page cursor: base64url of the last item's sort key parts. */
 export function encodeCursor(doc: Pick<DocumentRecord, 'createdAt' | 'id'>): string {
@@ -371,6 +374,7 @@ export function encodeCursor(doc: Pick<DocumentRecord, 'createdAt' | 'id'>): str
 
 export function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
+    if (cursor.length > 200) throw new Error('too long');
     const parsed = CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
     return { createdAt: parsed.c, id: parsed.i };
   } catch {

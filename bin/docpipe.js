@@ -10,4 +10,6 @@ if (major < 22) {
   process.exit(1);
 }
 const { tsImport } = await import('tsx/esm/api');
-await tsImport('../client/cli/main.ts', import.meta.url);
+// `docpipe token …` signs with the server's secret: an operator's tool kept out of the sealed client.
+const entry = process.argv[2] === 'token' ? '../ops/token.ts' : '../client/cli/main.ts';
+await tsImport(entry, import.meta.url);

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureResources } from '../aws/bootstrap.js';
 import { createAwsClients } from '../aws/clients.js';
+import { writeDevToken } from '../auth/local-secret.js';
 import { loadConfig, loadConfigOrExit, type Config } from '../domain/config.js';
 import { startEmbeddedAws, type EmbeddedAws } from './emulators.js';
 import { ensureCertificates, findNginx, startNginx, type RunningNginx, type TlsFiles } from './nginx.js';
@@ -52,6 +53,9 @@ async function main() {
     visibilityTimeoutSeconds: childConfig.worker.visibilityTimeoutSeconds,
   });
   aws.destroy();
+  // Outside production: the local signing secret (made once) and a fresh development token that the
+  // web page, the playground and the CLI pick up by themselves on this machine.
+  const dev = childConfig.env === 'production' ? undefined : await writeDevToken(childConfig);
 
   const onExit = (name: string) => (code: number | null, signal: string | null) => {
     if (stopping) return;
@@ -89,6 +93,11 @@ async function main() {
         ? `  TLS               trust ${tls.files.ca} (curl --cacert …); ${edge.httpOrigin} redirects here`
         : `  TLS               ${tls.off}`,
       edge ? `  api (no TLS)      ${apiReady.url}` : '',
+      dev
+        ? `  Token (owner ${childConfig.devOwnerId})  ${dev.token}\n` +
+          `                    in ${dev.file}; the CLI reads it there, or: export DOCPIPE_TOKEN=$(cat ${dev.file})\n` +
+          `                    more owners: npx docpipe token create --owner <id>`
+        : '',
       embedded
         ? `  AWS emulators     ${embedded.awsEndpoint} (S3/SQS/SNS), ${embedded.dynamodbEndpoint} (DynamoDB)`
         : '',

@@ -7,6 +7,15 @@ const bool = z
 const port = z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535);
 const positiveInt = z.coerce.number({ message: 'must be a positive integer' }).int().positive();
 const url = z.url({ message: 'must be a URL such as http://127.0.0.1:4566' });
+/** Owner ids become part of DynamoDB keys (`OWNER#<id>`), so `#` and spaces are never allowed. */
+export const OWNER_ID = /^[A-Za-z0-9_.@:|-]{1,128}$/;
+const ownerId = z.string().regex(OWNER_ID, 'must be 1-128 letters, digits or "_.@:|-"');
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const resourceName = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{3,63}$/, 'must be 3-63 letters, digits, ".", "-" or "_"');
@@ -75,8 +84,35 @@ const EnvSchema = z.object({
   PROCESSING_MAX_TEXT_BYTES: positiveInt.default(DEFAULT_PROCESSING_LIMITS.maxTextBytes),
   PROCESSING_MAX_MEMORY_MB: positiveInt.min(32).default(DEFAULT_PROCESSING_LIMITS.maxMemoryMb),
   PROCESSING_MAX_PDF_BYTES: positiveInt.default(DEFAULT_PROCESSING_LIMITS.maxPdfBytes),
-  /** Owner of every document until authentication exists. */
-  DEV_OWNER_ID: z.string().min(1).default('dev'),
+  /** Owner of the development token `npm start` writes to DATA_DIR/dev-token. */
+  DEV_OWNER_ID: ownerId.default('dev'),
+
+  /**
+   * HS256 secret (≥ 32 characters) that signs and verifies tokens. Unset outside production: a
+   * secret is made once in DATA_DIR/auth-secret. Production needs it or AUTH_JWKS_URL.
+   */
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** An identity provider's JWKS URL (OIDC): tokens are then verified with its keys, not the secret. */
+  AUTH_JWKS_URL: url.optional(),
+  AUTH_ISSUER: z.string().min(1).default('docpipe'),
+  AUTH_AUDIENCE: z.string().min(1).default('docpipe-api'),
+  /** The token claim holding the owner id. */
+  AUTH_OWNER_CLAIM: z.string().min(1).default('sub'),
+
+  /** Per-owner request budget: RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW_SECONDS (HTTP and WebSocket). */
+  RATE_LIMIT_REQUESTS: positiveInt.default(1200),
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+  /** Uploads one owner may have in flight at once. */
+  MAX_CONCURRENT_UPLOADS: positiveInt.default(4),
+  /** Browser origins allowed to open WebSockets besides the api's own (comma-separated). */
+  ALLOWED_ORIGINS: list.default([]),
+  /** Host names the api answers to (comma-separated; empty = any). Guards against DNS rebinding. */
+  ALLOWED_HOSTS: list.optional(),
+  WS_MAX_MESSAGE_BYTES: positiveInt.default(64 * 1024),
+  WS_MAX_SOCKETS_PER_OWNER: positiveInt.default(20),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
+  /** Lifetime of presigned download URLs. */
+  DOWNLOAD_URL_SECONDS: positiveInt.max(3600).default(300),
   /** graphql-ws keepalive ping interval; must stay well below the proxy's read timeout (nginx: 60 s). */
   WS_KEEPALIVE_MS: positiveInt.default(12_000),
   /** The nginx edge `npm start` puts in front of the api: `auto` (if nginx is installed), `off`, or a path. */
@@ -106,6 +142,25 @@ export interface ResourceNames {
   maxReceiveCount: number;
 }
 
+export interface AuthConfig {
+  /** HS256 secret; undefined means "the local secret under DATA_DIR" (outside production). */
+  secret?: string;
+  jwksUrl?: string;
+  issuer: string;
+  audience: string;
+  ownerClaim: string;
+}
+
+/** Abuse limits applied per owner at the api's edge (server/limits). */
+export interface UsageLimits {
+  requests: number;
+  windowSeconds: number;
+  concurrentUploads: number;
+  wsMaxMessageBytes: number;
+  wsMaxSocketsPerOwner: number;
+  wsMaxSubscriptionsPerSocket: number;
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   http: { host: string; port: number };
@@ -114,7 +169,10 @@ export interface Config {
   aws: AwsConfig;
   resources: ResourceNames;
   bootstrap: boolean;
-  limits: { maxUploadBytes: number };
+  limits: { maxUploadBytes: number; downloadUrlSeconds: number };
+  usage: UsageLimits;
+  /** Browser origins allowed besides the api's own; host names served (undefined = any). */
+  web: { allowedOrigins: string[]; allowedHosts?: string[] };
   worker: {
     concurrency: number;
     visibilityTimeoutSeconds: number;
@@ -129,6 +187,7 @@ export interface Config {
   idempotencyWindowSeconds: number;
   sqsWaitSeconds: number;
   devOwnerId: string;
+  auth: AuthConfig;
   embedded: { awsPort: number; dynamodbPort: number };
   wsKeepAliveMs: number;
   edge: { nginx: string; httpsPort: number; httpPort: number };
@@ -190,7 +249,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxReceiveCount: e.DOCPIPE_MAX_RECEIVE_COUNT,
     },
     bootstrap: e.DOCPIPE_BOOTSTRAP,
-    limits: { maxUploadBytes: e.MAX_UPLOAD_BYTES },
+    limits: { maxUploadBytes: e.MAX_UPLOAD_BYTES, downloadUrlSeconds: e.DOWNLOAD_URL_SECONDS },
+    usage: {
+      requests: e.RATE_LIMIT_REQUESTS,
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      concurrentUploads: e.MAX_CONCURRENT_UPLOADS,
+      wsMaxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
+      wsMaxSocketsPerOwner: e.WS_MAX_SOCKETS_PER_OWNER,
+      wsMaxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+    },
+    web: {
+      allowedOrigins: e.ALLOWED_ORIGINS,
+      ...(e.ALLOWED_HOSTS && e.ALLOWED_HOSTS.length > 0 ? { allowedHosts: e.ALLOWED_HOSTS } : {}),
+    },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
       visibilityTimeoutSeconds: e.JOB_VISIBILITY_TIMEOUT,
@@ -213,6 +284,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     idempotencyWindowSeconds: e.IDEMPOTENCY_WINDOW_SECONDS,
     sqsWaitSeconds: e.SQS_WAIT_SECONDS,
     devOwnerId: e.DEV_OWNER_ID,
+    auth: {
+      ...(e.AUTH_SECRET ? { secret: e.AUTH_SECRET } : {}),
+      ...(e.AUTH_JWKS_URL ? { jwksUrl: e.AUTH_JWKS_URL } : {}),
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      ownerClaim: e.AUTH_OWNER_CLAIM,
+    },
     embedded: { awsPort: e.EMBEDDED_AWS_PORT, dynamodbPort: e.EMBEDDED_DYNAMODB_PORT },
     wsKeepAliveMs: e.WS_KEEPALIVE_MS,
     edge: { nginx: e.EDGE_NGINX, httpsPort: e.EDGE_HTTPS_PORT, httpPort: e.EDGE_HTTP_PORT },

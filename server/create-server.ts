@@ -6,23 +6,37 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import express, { type ErrorRequestHandler } from 'express';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import express from 'express';
 import { graphqlUploadExpress } from 'graphql-upload-ts';
-import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
 import { ensureResources, resolveResources, type Resources } from '../aws/bootstrap.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { DocumentStore } from '../aws/document-store.js';
 import { JobEventListener } from '../aws/job-events.js';
 import type { Config } from '../domain/config.js';
-import { ErrorCode } from '../domain/errors.js';
+import { ApiKeyStore } from '../aws/api-key-store.js';
+import { readDevToken, resolveSecret } from '../auth/local-secret.js';
+import { createTokenVerifier } from '../auth/tokens.js';
 import { newId } from '../domain/ids.js';
 import { createDocumentService } from './document-service.js';
 import { JobEventHub } from './events/job-event-hub.js';
+import { ApiKeyService } from './api-keys.js';
 import { createContext, type GraphQLContext } from './graphql/context.js';
-import { formatError, formatGraphQLErrors, isUnexpectedError } from './graphql/errors.js';
+import { createErrorFormatter, httpStatusPlugin } from './graphql/errors.js';
+import { guardRules, QUERY_LIMITS } from './graphql/guard.js';
 import { buildDocpipeSchema } from './graphql/schema.js';
+import { attachWebSocketTransport, logUnexpected } from './graphql-ws.js';
+import {
+  allowedHosts,
+  authenticate,
+  principalOf,
+  rateLimit,
+  requestErrorHandler,
+  securityHeaders,
+  uploadGate,
+} from './http-guards.js';
+import { UsageLimiter } from './usage-limits.js';
 import { mountWebAssets } from './web-assets.js';
 import { createLogger } from '../domain/logger.js';
 
@@ -68,6 +82,16 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
     });
     await listener.start();
 
+    const apiKeys = new ApiKeyService(new ApiKeyStore(aws, resources.table));
+    const verifier = createTokenVerifier(
+      config.auth.jwksUrl ? config.auth : { ...config.auth, secret: resolveSecret(config) },
+      apiKeys.lookup,
+    );
+    const limiter = new UsageLimiter(config.usage);
+    const services = { documents, apiKeys };
+    const production = config.env === 'production';
+    const formatError = createErrorFormatter({ hideSuggestions: production });
+
     const schema = await buildDocpipeSchema();
     const app = express();
     app.disable('x-powered-by');
@@ -81,6 +105,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
     app.get('/healthz', (_req, res) => {
       res.json({ status: 'ok' });
     });
+    app.use(allowedHosts(config), securityHeaders());
     const awsClients = aws;
     const eventListener = listener;
     app.get('/readyz', async (_req, res) => {
@@ -88,65 +113,53 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       const ready = Object.values(checks).every((c) => c === 'ok');
       res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
     });
-    mountWebAssets(app, config, { logger }); // web page at /, playground at GET /graphql (HTML)
+    // Web page at /, playground at GET /graphql (HTML); the development token only on loopback.
+    mountWebAssets(app, config, {
+      logger,
+      ...(config.env === 'development' ? { devToken: () => readDevToken(config.dataDir) } : {}),
+    });
 
     httpServer = createServer(app);
-    const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
     // One correlation id per WebSocket connection: the upgrade request's X-Request-Id, or a new one.
-    const connectionIds = new WeakMap<IncomingMessage, string>();
-    const correlationOf = (request: IncomingMessage): string => {
-      let id = connectionIds.get(request);
-      if (!id) {
-        const given = request.headers['x-request-id'];
-        id = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
-        connectionIds.set(request, id);
-      }
-      return id;
+    const correlationIdOf = (request: IncomingMessage): string => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
     };
-    const wsCleanup = useServer(
-      {
-        schema,
-        context: (ctx) => {
-          const correlationId = correlationOf(ctx.extra.request);
-          return createContext({
-            ownerId: config.devOwnerId,
-            correlationId,
-            logger: logger.child({ correlationId }),
-            documents,
-            store,
-          });
-        },
-        onError: (ctx, _id, _payload, errors) => {
-          logUnexpected(logger, errors, correlationOf(ctx.extra.request));
-          return formatGraphQLErrors(errors);
-        },
-        onNext: (ctx, _id, _payload, _args, result) => {
-          if (!result.errors) return;
-          logUnexpected(logger, result.errors, correlationOf(ctx.extra.request));
-          return { ...result, errors: formatGraphQLErrors(result.errors) };
-        },
-      },
-      wsServer,
-      // Pings keep idle subscriptions alive through proxies that close quiet connections (nginx:
-      // proxy_read_timeout); they must come more often than that timeout (WS_KEEPALIVE_MS).
-      config.wsKeepAliveMs,
-    );
+    const ws = attachWebSocketTransport({
+      httpServer,
+      path: GRAPHQL_PATH,
+      schema,
+      config,
+      verifier,
+      limiter,
+      services,
+      logger,
+      formatError,
+      correlationIdOf,
+    });
 
     apollo = new ApolloServer<GraphQLContext>({
       schema,
       formatError,
       includeStacktraceInErrorResponses: false,
-      introspection: true,
+      introspection: !production,
+      hideSchemaDetailsFromClientErrors: production,
       csrfPrevention: true,
+      allowBatchedHttpRequests: false,
+      parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+      validationRules: guardRules({ introspection: !production }),
       // main.ts owns SIGINT/SIGTERM. Apollo's own handlers would race it and re-raise the signal.
       stopOnTerminationSignals: false,
       plugins: [
+        // The playground is ours (served offline, off in production); Apollo's loads from a CDN.
+        ApolloServerPluginLandingPageDisabled(),
         ApolloServerPluginDrainHttpServer({ httpServer }),
+        httpStatusPlugin,
         {
           async serverWillStart() {
             return {
               async drainServer() {
-                await wsCleanup.dispose();
+                await ws.dispose();
               },
             };
           },
@@ -166,6 +179,9 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
 
     app.use(
       GRAPHQL_PATH,
+      authenticate(verifier, logger),
+      rateLimit(limiter),
+      uploadGate(limiter, config.limits.maxUploadBytes),
       // One byte over the limit lets UploadMeter, not the parser, report PAYLOAD_TOO_LARGE.
       graphqlUploadExpress({ maxFileSize: config.limits.maxUploadBytes + 1, maxFiles: 1 }),
       express.json({ limit: '1mb' }),
@@ -173,11 +189,10 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
         context: async ({ res }) => {
           const correlationId = String(res.locals['correlationId']);
           return createContext({
-            ownerId: config.devOwnerId,
+            principal: principalOf(res),
             correlationId,
             logger: logger.child({ correlationId }),
-            documents,
-            store,
+            ...services,
           });
         },
       }),
@@ -210,29 +225,6 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       return listener;
     },
   };
-}
-
-/** Errors raised before GraphQL runs (malformed multipart, oversized JSON) in the GraphQL shape. */
-function requestErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, _req, res, _next) => {
-    const status =
-      typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    const code =
-      status === 413
-        ? ErrorCode.PAYLOAD_TOO_LARGE
-        : status < 500
-          ? ErrorCode.BAD_USER_INPUT
-          : ErrorCode.INTERNAL_SERVER_ERROR;
-    if (status >= 500) logger.error({ err, correlationId: res.locals['correlationId'] }, 'request failed');
-    const message = status < 500 && typeof err?.message === 'string' ? err.message : 'Unexpected error';
-    res.status(status).json({ errors: [{ message, extensions: { code } }] });
-  };
-}
-
-function logUnexpected(logger: Logger, errors: readonly unknown[], correlationId: string): void {
-  for (const error of errors) {
-    if (isUnexpectedError(error)) logger.error({ err: error, correlationId }, 'unexpected GraphQL error');
-  }
 }
 
 async function readiness(aws: AwsClients, resources: Resources, listener: JobEventListener) {

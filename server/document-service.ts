@@ -6,11 +6,11 @@ import type { Resources } from '../aws/bootstrap.js';
 import type { AwsClients } from '../aws/clients.js';
 import { JobEventPublisher } from '../aws/job-events.js';
 import { BlobStore } from '../aws/blob-store.js';
-import type { DocumentStore } from '../aws/document-store.js';
+import { encodeCursor, type DocumentStore } from '../aws/document-store.js';
 import { JobQueue } from '../aws/job-queue.js';
 import { JobWriter } from '../aws/job-writer.js';
 import { DomainError, ErrorCode, badInput, notFound } from '../domain/errors.js';
-import { newId } from '../domain/ids.js';
+import { newId, requireId } from '../domain/ids.js';
 import { JobStage, JobStatus, isTerminal, type DocumentRecord, type JobRecord } from '../domain/model.js';
 import type { JobEventHub, JobUpdates } from './events/job-event-hub.js';
 import type { Config } from '../domain/config.js';
@@ -24,6 +24,8 @@ export interface DocumentServiceDeps {
   jobs: JobWriter;
   maxUploadBytes: number;
   idempotencyWindowSeconds: number;
+  /** Lifetime of presigned download URLs. */
+  downloadUrlSeconds: number;
   logger: Logger;
 }
 
@@ -31,8 +33,6 @@ export const MAX_PAGE_SIZE = 100;
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 /** Longer than SQS keeps a message (14 days), so no job message outlives its tombstone. */
 const TOMBSTONE_SECONDS = 15 * 24 * 3600;
-/** Lifetime of presigned download URLs. */
-const DOWNLOAD_URL_SECONDS = 15 * 60;
 
 /** Wires a DocumentService to the AWS adapters (used by the api and by the DLQ command). */
 export function createDocumentService(args: {
@@ -51,6 +51,7 @@ export function createDocumentService(args: {
     queue: new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl),
     hub,
     maxUploadBytes: config.limits.maxUploadBytes,
+    downloadUrlSeconds: config.limits.downloadUrlSeconds,
     idempotencyWindowSeconds: config.idempotencyWindowSeconds,
     logger,
   });
@@ -118,7 +119,8 @@ export class DocumentService {
     try {
       // createReadStream throws at once if the parser already failed (e.g. its size limit).
       source = file.createReadStream();
-      await Promise.all([blobs.putStream(key, meter, contentType), pipeline(source, meter)]);
+      // Stored as opaque bytes whatever the client claimed, so storage never serves them as HTML.
+      await Promise.all([blobs.putStream(key, meter, 'application/octet-stream'), pipeline(source, meter)]);
     } catch (err) {
       source?.destroy();
       await blobs.delete(key).catch(() => undefined);
@@ -172,7 +174,9 @@ export class DocumentService {
     return doc;
   }
 
+  /** The owner's document, or null: another owner's document answers exactly like a missing one. */
   async get(ownerId: string, id: string): Promise<DocumentRecord | null> {
+    requireId(id);
     return this.deps.store.getDocument(ownerId, id);
   }
 
@@ -181,15 +185,33 @@ export class DocumentService {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
       throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, { argument: 'first' });
     }
-    return this.deps.store.listDocuments(ownerId, { ...args, limit: first });
+    const page = await this.deps.store.listDocuments(ownerId, { ...args, limit: first });
+    return {
+      items: page.items.map((document) => ({ document, cursor: encodeCursor(document) })),
+      hasMore: page.hasMore,
+    };
   }
 
-  artefactUrl(key: string, filename: string): Promise<string> {
-    return this.deps.blobs.presignDownload(key, filename, DOWNLOAD_URL_SECONDS, 'inline');
+  /** A derived artefact the worker made (extracted text, WebP thumbnail): safe to show inline. */
+  artefactUrl(key: string, artefact: 'text' | 'thumbnail'): Promise<string> {
+    const [filename, contentType] =
+      artefact === 'text' ? ['text.txt', 'text/plain; charset=utf-8'] : ['thumbnail.webp', 'image/webp'];
+    return this.deps.blobs.presignDownload(key, {
+      filename,
+      contentType,
+      inline: true,
+      expiresInSeconds: this.deps.downloadUrlSeconds,
+    });
   }
 
+  /** The original bytes: always an attachment of opaque type, so uploaded HTML or SVG never renders. */
   downloadUrl(doc: DocumentRecord): Promise<string> {
-    return this.deps.blobs.presignDownload(BlobStore.originalKey(doc.id), doc.filename, DOWNLOAD_URL_SECONDS);
+    return this.deps.blobs.presignDownload(BlobStore.originalKey(doc.id), {
+      filename: doc.filename,
+      contentType: 'application/octet-stream',
+      inline: false,
+      expiresInSeconds: this.deps.downloadUrlSeconds,
+    });
   }
 
   /**
@@ -199,6 +221,7 @@ export class DocumentService {
    */
   async delete(ownerId: string, id: string, correlationId: string): Promise<boolean> {
     const { store, blobs, logger } = this.deps;
+    requireId(id);
     const doc = await store.getDocument(ownerId, id);
     if (!doc) return false;
     await this.endJob(
@@ -219,6 +242,7 @@ export class DocumentService {
   /** Starts a new job for a document whose current job has finished. */
   async reprocess(ownerId: string, id: string, correlationId: string): Promise<DocumentRecord> {
     const { store, queue, jobs } = this.deps;
+    requireId(id);
     const doc = await store.getDocument(ownerId, id);
     if (!doc) throw notFound('Document', id);
     const current = await store.getJob(doc.currentJobId);
@@ -257,9 +281,17 @@ export class DocumentService {
     }
   }
 
-  async getJob(ownerId: string, id: string): Promise<JobRecord | null> {
+  async getJob(ownerId: string, id: string, argument = 'id'): Promise<JobRecord | null> {
+    requireId(id, argument);
     const job = await this.deps.store.getJob(id);
     return job && job.ownerId === ownerId ? job : null;
+  }
+
+  /** The owner's jobs among `ids` (others' are simply absent), in one batched read. */
+  async getJobs(ownerId: string, ids: readonly string[]): Promise<Map<string, JobRecord>> {
+    const found = await this.deps.store.getJobs(ids);
+    for (const [id, job] of found) if (job.ownerId !== ownerId) found.delete(id);
+    return found;
   }
 
   /**
@@ -267,9 +299,10 @@ export class DocumentService {
    * Registers for events before reading, so nothing between the read and the first event is lost.
    */
   async watchJob(ownerId: string, jobId: string): Promise<JobUpdates> {
-    const updates = this.deps.hub.subscribe(jobId);
+    requireId(jobId, 'jobId');
+    const updates = this.deps.hub.subscribe(jobId, ownerId);
     try {
-      const job = await this.getJob(ownerId, jobId);
+      const job = await this.getJob(ownerId, jobId, 'jobId');
       if (!job) throw notFound('Job', jobId);
       updates.seed(job);
       return updates;
@@ -310,10 +343,14 @@ function discard(file: FileUpload): void {
   }
 }
 
-function cleanFilename(name: string): string {
-  // Keep only the last path segment and drop control characters; it is metadata, never a key.
-  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  return base.slice(0, 255) || 'untitled';
+/**
+ * Keeps only the last path segment and drops control characters (C0, C1) and invisible format
+ * characters (bidi overrides and isolates, zero-width marks) that could disguise a name in a
+ * terminal or a file dialog. It is metadata, never a storage key. Exported for tests.
+ */
+export function cleanFilename(name: string): string {
+  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
+  return [...base].slice(0, 255).join('') || 'untitled';
 }
 
 function cleanContentType(type: string | undefined): string {

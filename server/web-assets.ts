@@ -7,17 +7,29 @@
  *   client accepts it, since the playground alone is ~7 MB uncompressed.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../domain/config.js';
+import { isLoopbackHost } from './origins.js';
 
 export interface WebAssetsOptions {
   /** The Vite output folder. @default dist/www of the project */
   dir?: string;
   logger?: Logger;
+  /**
+   * Development only: the token the pages use without a sign-in step. It is put into the page (a
+   * `<meta name="docpipe-dev-token">`) only for requests that come from this machine to a loopback
+   * host name, directly or through a local nginx.
+   */
+  devToken?: () => string | undefined;
 }
+
+/** The meta tag the web page and the playground read the development token from. */
+export const DEV_TOKEN_META = 'docpipe-dev-token';
+const LOOPBACK_ADDRESS = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** Pages must be revalidated so a rebuild (new asset hashes) is picked up at once. */
@@ -46,7 +58,14 @@ export function mountWebAssets(app: Express, config: Config, options: WebAssetsO
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     sendBuilt(req, res, join(dir, 'assets'), req.path.replace(/^\/+/, ''), IMMUTABLE, next);
   });
-  app.get(['/', '/index.html'], (req, res, next) => page(req, res, dir, 'web/index.html', next));
+  const send =
+    (file: string): RequestHandler =>
+    (req, res, next) => {
+      const token = options.devToken && isLocalRequest(req) ? options.devToken() : undefined;
+      if (token) pageWithToken(res, dir, file, token, next);
+      else page(req, res, dir, file, next);
+    };
+  app.get(['/', '/index.html'], send('web/index.html'));
   if (playgroundEnabled(config)) {
     app.get('/graphql', (req, res, next) => {
       // Browsers navigating here ask for HTML; GraphQL GETs (curl, clients) prefer JSON or accept */*.
@@ -55,9 +74,49 @@ export function mountWebAssets(app: Express, config: Config, options: WebAssetsO
       ) {
         return next();
       }
-      page(req, res, dir, 'playground/index.html', next);
+      send('playground/index.html')(req, res, next);
     });
   }
+}
+
+/** From this machine to a loopback host name, and (behind nginx) forwarded for a loopback client. */
+function isLocalRequest(req: Request): boolean {
+  const forwarded = req.headers['x-forwarded-for'];
+  const client = typeof forwarded === 'string' ? forwarded.split(',').pop()!.trim() : undefined;
+  return (
+    LOOPBACK_ADDRESS.test(req.socket.remoteAddress ?? '') &&
+    (client === undefined || LOOPBACK_ADDRESS.test(client)) &&
+    isLoopbackHost(req.headers.host)
+  );
+}
+
+/** The page with the development token in a meta tag; never cached, never compressed ahead. */
+function pageWithToken(
+  res: Response,
+  dir: string,
+  file: string,
+  token: string,
+  next: Parameters<RequestHandler>[2],
+) {
+  readFile(join(dir, file), 'utf8').then(
+    (html) => {
+      const meta = `<meta name="${DEV_TOKEN_META}" content="${token.replace(/[^\w.-]/g, '')}">`;
+      res
+        .status(200)
+        .type('html')
+        .setHeader('Cache-Control', 'no-store')
+        .send(html.replace(/<head>/i, `<head>\n    ${meta}`));
+    },
+    (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') return next(err);
+      res
+        .status(503)
+        .type('text/plain')
+        .send(
+          'The web assets are not built yet. Run `npm run build:web` (npm start does it), then reload.\n',
+        );
+    },
+  );
 }
 
 function page(

@@ -3,10 +3,14 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../aws/clients.js';
 import type { Config } from '../domain/config.js';
+import { newId } from '../domain/ids.js';
+import { bearer, TEST_TOKEN } from './support/auth.js';
 import { gql, uploadFile, wsClient, UPLOAD } from './support/graphql.js';
 import { Disposables, startStack, type RunningApi } from './support/stack.js';
 
 const LIMIT = 1024;
+/** Well-formed, but nobody's. */
+const UNKNOWN = newId();
 const disposables = new Disposables();
 let api: RunningApi;
 let config: Config;
@@ -80,7 +84,7 @@ describe('bad input gets a typed error and writes nothing', () => {
     const res = await fetch(api.url, {
       method: 'POST',
       body: form,
-      headers: { 'apollo-require-preflight': '1' },
+      headers: { 'apollo-require-preflight': '1', authorization: bearer(TEST_TOKEN) },
     });
     const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
@@ -90,7 +94,11 @@ describe('bad input gets a typed error and writes nothing', () => {
   it('rejects malformed multipart with BAD_USER_INPUT in the GraphQL error shape', async () => {
     const res = await fetch(api.url, {
       method: 'POST',
-      headers: { 'content-type': 'multipart/form-data; boundary=xyz', 'apollo-require-preflight': '1' },
+      headers: {
+        'content-type': 'multipart/form-data; boundary=xyz',
+        'apollo-require-preflight': '1',
+        authorization: bearer(TEST_TOKEN),
+      },
       body: '--xyz\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{not json\r\n--xyz--\r\n',
     });
     expect(res.status).toBe(400);
@@ -104,29 +112,42 @@ describe('bad input gets a typed error and writes nothing', () => {
     form.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: null } }));
     form.append('map', JSON.stringify({ 0: ['variables.file'] }));
     form.append('0', new Blob(['x']), 'x.txt');
-    const res = await fetch(api.url, { method: 'POST', body: form });
+    const res = await fetch(api.url, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: bearer(TEST_TOKEN) },
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it('returns null for an unknown document or job id', async () => {
-    const res = await gql(api.url, '{ document(id: "nope") { id } job(id: "nope") { id } }');
+    const res = await gql(api.url, `{ document(id: "${UNKNOWN}") { id } job(id: "${UNKNOWN}") { id } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ document: null, job: null });
   });
 
+  it('rejects ids docpipe could not have made with BAD_USER_INPUT before they reach storage', async () => {
+    for (const id of ['nope', 'x'.repeat(5000), '../../etc/passwd', 'DOC#1']) {
+      const res = await gql(api.url, 'query($id: ID!) { document(id: $id) { id } }', { id });
+      expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(res.errors?.[0]?.message).not.toContain(id.slice(0, 50));
+      expectClean(res.errors);
+    }
+  });
+
   it('reports NOT_FOUND for mutations and subscriptions on unknown ids', async () => {
-    const re = await gql(api.url, 'mutation { reprocessDocument(id: "nope") { id } }');
+    const re = await gql(api.url, `mutation { reprocessDocument(id: "${UNKNOWN}") { id } }`);
     expect(re.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const del = await gql(api.url, 'mutation { deleteDocument(id: "nope") { id deleted } }');
-    expect(del.data).toEqual({ deleteDocument: { id: 'nope', deleted: false } });
+    const del = await gql(api.url, `mutation { deleteDocument(id: "${UNKNOWN}") { id deleted } }`);
+    expect(del.data).toEqual({ deleteDocument: { id: UNKNOWN, deleted: false } });
 
     const client = wsClient(api.wsUrl);
     try {
       const errors = await new Promise<any>((resolve) => {
         client.subscribe(
-          { query: 'subscription { jobUpdated(jobId: "nope") { id } }' },
+          { query: `subscription { jobUpdated(jobId: "${UNKNOWN}") { id } }` },
           { next: (v) => resolve(v.errors), error: resolve, complete: () => resolve(undefined) },
         );
       });

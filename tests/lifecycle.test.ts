@@ -1,3 +1,5 @@
+import { parse as parseDisposition } from 'content-disposition';
+import { bearer, TEST_TOKEN } from './support/auth.js';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../aws/clients.js';
@@ -38,11 +40,14 @@ describe('download, reprocess and delete', () => {
     const file = await fetch(res.data!.document.downloadUrl);
     expect(file.status).toBe(200);
     expect(await file.text()).toBe('download me');
-    // S3 sets Content-Disposition from this signed parameter (fauxqs ignores it, real S3 honours it).
-    const disposition = new URL(res.data!.document.downloadUrl).searchParams.get(
-      'response-content-disposition',
-    );
-    expect(disposition).toContain('filename="life.txt"');
+    // S3 sets Content-Disposition and Content-Type from these signed parameters (fauxqs ignores
+    // them, real S3 honours them).
+    const signed = new URL(res.data!.document.downloadUrl).searchParams;
+    expect(parseDisposition(signed.get('response-content-disposition')!)).toEqual({
+      type: 'attachment',
+      parameters: { filename: 'life.txt' },
+    });
+    expect(signed.get('response-content-type')).toBe('application/octet-stream');
   });
 
   it('reprocess runs a new job to completion and keeps the old one', async () => {
@@ -110,7 +115,7 @@ describe('download, reprocess and delete', () => {
       const res = await fetch(api.url, {
         method: 'POST',
         body: form,
-        headers: { 'apollo-require-preflight': '1' },
+        headers: { 'apollo-require-preflight': '1', authorization: bearer(TEST_TOKEN) },
       });
       return (await res.json()) as { data: { uploadDocument: { id: string } } | null; errors?: any[] };
     };

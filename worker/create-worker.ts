@@ -154,13 +154,15 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
         logger.info({ jobId: msg.jobId }, 'released job on shutdown');
         return;
       }
-      logger.warn({ err: String(err), jobId: msg.jobId, receiveCount }, 'job attempt failed');
+      logger.warn({ err, jobId: msg.jobId, receiveCount }, 'job attempt failed');
       if (receiveCount >= config.resources.maxReceiveCount) {
         // Last allowed delivery: record the failure on the job so nothing stays PROCESSING, and move
         // the message to the DLQ now (SQS would only do so at the next receive, after the delay).
         const job = await deps.store.getJob(msg.jobId).catch(() => null);
         if (job && !isTerminal(job.status)) {
-          const reason = err instanceof Error ? err.message : String(err);
+          // The internal error stays in the log (with the correlation id); clients see a fixed text.
+          logger.error({ err, jobId: msg.jobId, correlationId: msg.correlationId }, 'job failed for good');
+          const reason = `Processing failed ${receiveCount} times; the cause is in the worker log (correlation id ${msg.correlationId})`;
           await failJob(deps, job, 'RETRIES_EXHAUSTED', reason, msg.correlationId).catch(() => null);
         }
         await queue.moveToDlq(message, 'RETRIES_EXHAUSTED').catch(() => undefined);

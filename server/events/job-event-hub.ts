@@ -8,10 +8,14 @@ import { isTerminal, type JobRecord } from '../../domain/model.js';
 export class JobEventHub {
   private readonly watchers = new Map<string, Set<JobUpdates>>();
 
-  subscribe(jobId: string): JobUpdates {
+  /**
+   * Registers for one job's changes on behalf of `ownerId`. Defence in depth: an event is delivered
+   * only when its job belongs to that owner, whatever reaches this instance's queue.
+   */
+  subscribe(jobId: string, ownerId: string): JobUpdates {
     const set = this.watchers.get(jobId) ?? new Set();
     this.watchers.set(jobId, set);
-    const updates = new JobUpdates(() => {
+    const updates = new JobUpdates(ownerId, () => {
       set.delete(updates);
       if (set.size === 0 && this.watchers.get(jobId) === set) this.watchers.delete(jobId);
     });
@@ -20,7 +24,7 @@ export class JobEventHub {
   }
 
   dispatch(job: JobRecord): void {
-    for (const w of this.watchers.get(job.id) ?? []) w.push(job);
+    for (const w of this.watchers.get(job.id) ?? []) if (w.ownerId === job.ownerId) w.push(job);
   }
 
   /** Number of live watchers; exposed for tests and metrics. */
@@ -44,7 +48,10 @@ export class JobUpdates implements AsyncIterableIterator<JobRecord> {
   private lastVersion = -1;
   private finished = false;
 
-  constructor(private readonly unregister: () => void) {}
+  constructor(
+    readonly ownerId: string,
+    private readonly unregister: () => void,
+  ) {}
 
   /** Puts the current state first; anything already buffered that is not newer is dropped. */
   seed(current: JobRecord): void {

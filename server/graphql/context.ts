@@ -1,31 +1,45 @@
 import DataLoader from 'dataloader';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
+import type { Principal } from '../../auth/tokens.js';
 import type { JobRecord } from '../../domain/model.js';
+import type { ApiKeyService } from '../api-keys.js';
 import type { DocumentService } from '../document-service.js';
-import type { DocumentStore } from '../../aws/document-store.js';
+
+/** DynamoDB/S3 calls one GraphQL request may have in flight at once, however many fields it asks for. */
+export const REQUEST_IO_CONCURRENCY = 8;
 
 /** Per-request (or per-subscription) context. */
 export interface GraphQLContext {
+  /** From the verified token only: scopes every read and write. */
   ownerId: string;
+  principal: Principal;
   correlationId: string;
   logger: Logger;
   documents: DocumentService;
+  apiKeys: ApiKeyService;
+  /** Runs a storage call under this request's concurrency bound. */
+  io: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Batches `Document.job` lookups of one request into BatchGetItem calls. */
   jobLoader: DataLoader<string, JobRecord | null>;
 }
 
-export function createContext(args: {
-  ownerId: string;
-  correlationId: string;
-  logger: Logger;
+export interface ContextServices {
   documents: DocumentService;
-  store: DocumentStore;
-}): GraphQLContext {
-  const { store, ...rest } = args;
+  apiKeys: ApiKeyService;
+}
+
+export function createContext(
+  args: { principal: Principal; correlationId: string; logger: Logger } & ContextServices,
+): GraphQLContext {
+  const limit = pLimit(REQUEST_IO_CONCURRENCY);
+  const { principal, documents } = args;
   return {
-    ...rest,
+    ...args,
+    ownerId: principal.ownerId,
+    io: (fn) => limit(fn),
     jobLoader: new DataLoader(async (ids) => {
-      const found = await store.getJobs(ids);
+      const found = await limit(() => documents.getJobs(principal.ownerId, ids));
       return ids.map((id) => found.get(id) ?? null);
     }),
   };

@@ -1,6 +1,6 @@
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-ts';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { encodeCursor } from '../../aws/document-store.js';
+import { badInput, DomainError, ErrorCode } from '../../domain/errors.js';
 import { JobStatus, type DocumentRecord, type DocumentResult, type JobRecord } from '../../domain/model.js';
 import type { GraphQLContext } from './context.js';
 import {
@@ -15,7 +15,7 @@ import { JobType } from './job.type.js';
 export class DocumentResolver {
   @Query(() => DocumentType, { nullable: true, description: 'A document of yours, or null.' })
   document(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<DocumentRecord | null> {
-    return ctx.documents.get(ctx.ownerId, id);
+    return ctx.io(() => ctx.documents.get(ctx.ownerId, id));
   }
 
   @Query(() => DocumentConnectionType, { description: 'Your documents, newest first.' })
@@ -27,12 +27,14 @@ export class DocumentResolver {
     status: JobStatus | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentConnectionType> {
-    const page = await ctx.documents.list(ctx.ownerId, {
-      first,
-      ...(after != null ? { after } : {}),
-      ...(status != null ? { status } : {}),
-    });
-    const edges = page.items.map((node) => ({ cursor: encodeCursor(node), node }));
+    const page = await ctx.io(() =>
+      ctx.documents.list(ctx.ownerId, {
+        first,
+        ...(after != null ? { after } : {}),
+        ...(status != null ? { status } : {}),
+      }),
+    );
+    const edges = page.items.map((item) => ({ cursor: item.cursor, node: item.document }));
     return {
       edges,
       pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor ?? null },
@@ -52,7 +54,12 @@ export class DocumentResolver {
     idempotencyKey: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentRecord> {
-    return ctx.documents.upload(ctx.ownerId, await file, ctx.correlationId, idempotencyKey ?? undefined);
+    return ctx.documents.upload(
+      ctx.ownerId,
+      await receive(file),
+      ctx.correlationId,
+      idempotencyKey ?? undefined,
+    );
   }
 
   @Mutation(() => DeleteDocumentPayload, {
@@ -64,15 +71,18 @@ export class DocumentResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DeleteDocumentPayload> {
-    return { id, deleted: await ctx.documents.delete(ctx.ownerId, id, ctx.correlationId) };
+    return { id, deleted: await ctx.io(() => ctx.documents.delete(ctx.ownerId, id, ctx.correlationId)) };
   }
 
   @Mutation(() => DocumentType, { description: 'Process a finished document again with a new job.' })
   reprocessDocument(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<DocumentRecord> {
-    return ctx.documents.reprocess(ctx.ownerId, id, ctx.correlationId);
+    return ctx.io(() => ctx.documents.reprocess(ctx.ownerId, id, ctx.correlationId));
   }
 
-  @FieldResolver(() => String, { description: 'A presigned URL for the original bytes, valid 15 minutes.' })
+  @FieldResolver(() => String, {
+    description:
+      'A presigned URL for the original bytes (an attachment), valid DOWNLOAD_URL_SECONDS (5 minutes by default).',
+  })
   downloadUrl(@Root() doc: DocumentRecord, @Ctx() ctx: GraphQLContext): Promise<string> {
     return ctx.documents.downloadUrl(doc);
   }
@@ -89,5 +99,22 @@ export class DocumentResolver {
   @FieldResolver(() => JobType, { nullable: true, description: 'The current processing job.' })
   job(@Root() doc: DocumentRecord, @Ctx() ctx: GraphQLContext): Promise<JobRecord | null> {
     return ctx.jobLoader.load(doc.currentJobId);
+  }
+}
+
+/**
+ * The upload promise rejects when the multipart request does not carry the file its map names, or
+ * the part is broken: that is the client's mistake (BAD_USER_INPUT), not a server error.
+ */
+async function receive(file: Promise<FileUpload>): Promise<FileUpload> {
+  try {
+    return await file;
+  } catch (err) {
+    const status = (err as { status?: unknown }).status;
+    if (status === 413) throw new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, (err as Error).message);
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      throw badInput(`Upload failed: ${(err as Error).message}`, { argument: 'file' });
+    }
+    throw err;
   }
 }

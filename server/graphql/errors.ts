@@ -1,6 +1,7 @@
-import { unwrapResolverError } from '@apollo/server/errors';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
+import { isTokenLimitError } from './guard.js';
 
 /** Apollo's and graphql-js's request-level codes, folded into docpipe's one enum. */
 const REQUEST_ERROR_CODES = new Set([
@@ -13,13 +14,37 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
+/** The HTTP status of a request that failed as a whole with this code (GraphQL over HTTP, JSON). */
+export const HTTP_STATUS: Partial<Record<string, number>> = {
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.QUERY_TOO_COMPLEX]: 400,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.RATE_LIMITED]: 429,
+};
+
+/** The deliberate error behind `error`: thrown by a resolver, or reported by a validation rule. */
+function domainErrorOf(error: unknown): DomainError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof DomainError) return current;
+    current = current instanceof Error ? (current as { originalError?: unknown }).originalError : undefined;
+  }
+  return undefined;
+}
+
 /** True when an error was not raised on purpose and must be masked (and logged). */
 export function isUnexpectedError(error: unknown): boolean {
-  const original = unwrapResolverError(error);
-  if (original instanceof DomainError) return false;
-  if (original instanceof GraphQLError) return false;
-  if (error instanceof GraphQLError) return error.originalError !== undefined && error.originalError !== null;
-  return true;
+  if (domainErrorOf(error)) return false;
+  if (!(error instanceof GraphQLError)) return true;
+  const original = error.originalError;
+  return original !== undefined && original !== null && !(original instanceof GraphQLError);
+}
+
+export interface ErrorFormatOptions {
+  /** Strip graphql-js's "Did you mean …?" hints, which reveal the schema (production). */
+  hideSuggestions: boolean;
 }
 
 /**
@@ -27,30 +52,66 @@ export function isUnexpectedError(error: unknown): boolean {
  * from `ErrorCode`; everything else becomes "Unexpected error" with INTERNAL_SERVER_ERROR. No stack
  * traces, ever.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const where = {
-    ...(formatted.locations ? { locations: formatted.locations } : {}),
-    ...(formatted.path ? { path: formatted.path } : {}),
-  };
-  const original = unwrapResolverError(error);
-  if (original instanceof DomainError) {
-    return { message: original.message, ...where, extensions: { code: original.code, ...original.details } };
-  }
-  if (isUnexpectedError(error)) {
-    return { message: 'Unexpected error', ...where, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
-  }
-  const code = String(formatted.extensions?.['code'] ?? '');
-  const known = (Object.values(ErrorCode) as string[]).includes(code);
-  return {
-    message: formatted.message,
-    ...where,
-    extensions: {
-      code: known ? code : REQUEST_ERROR_CODES.has(code) || code === '' ? ErrorCode.BAD_USER_INPUT : code,
-    },
+export function createErrorFormatter(opts: ErrorFormatOptions) {
+  return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+    const where = {
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+    };
+    const domain = domainErrorOf(error);
+    if (domain) {
+      return { message: domain.message, ...where, extensions: { code: domain.code, ...domain.details } };
+    }
+    if (isUnexpectedError(error)) {
+      return { message: 'Unexpected error', ...where, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    }
+    if (isTokenLimitError(formatted)) {
+      return {
+        message: formatted.message.replace(/^Syntax Error: /, ''),
+        ...where,
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX },
+      };
+    }
+    const code = String(formatted.extensions?.['code'] ?? '');
+    const known = (Object.values(ErrorCode) as string[]).includes(code);
+    const message = opts.hideSuggestions
+      ? formatted.message.replace(/ ?Did you mean .+\?$/, '')
+      : formatted.message;
+    return {
+      message,
+      ...where,
+      extensions: {
+        code: known ? code : REQUEST_ERROR_CODES.has(code) || code === '' ? ErrorCode.BAD_USER_INPUT : code,
+      },
+    };
   };
 }
 
 /** Same rules for graphql-ws, which hands over GraphQLError objects rather than formatted ones. */
-export function formatGraphQLErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
-  return errors.map((e) => formatError(e.toJSON(), e));
+export function formatGraphQLErrors(
+  errors: readonly GraphQLError[],
+  format: ReturnType<typeof createErrorFormatter>,
+): GraphQLFormattedError[] {
+  return errors.map((e) => format(e.toJSON(), e));
 }
+
+/**
+ * A request that produced no data because of a deliberate refusal answers with that refusal's HTTP
+ * status (413 for an oversize upload, 429 when rate limited…) rather than 200.
+ */
+export const httpStatusPlugin: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, errors }) {
+        if (response.body.kind !== 'single' || response.body.singleResult.data != null) return;
+        for (const error of errors ?? []) {
+          const status = HTTP_STATUS[domainErrorOf(error)?.code ?? ''];
+          if (status) {
+            response.http.status = status;
+            return;
+          }
+        }
+      },
+    };
+  },
+};

@@ -7,7 +7,7 @@ import { JobType } from './job.type.js';
 export class JobResolver {
   @Query(() => JobType, { nullable: true, description: 'A job of yours, or null.' })
   job(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<JobRecord | null> {
-    return ctx.documents.getJob(ctx.ownerId, id);
+    return ctx.io(() => ctx.documents.getJob(ctx.ownerId, id));
   }
 
   @Subscription(() => JobType, {

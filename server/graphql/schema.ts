@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { ApiKeyResolver } from './api-key.resolver.js';
 import { DocumentResultResolver } from './document-result.resolver.js';
 import { DocumentResolver } from './document.resolver.js';
 import { JobResolver } from './job.resolver.js';
@@ -12,7 +13,7 @@ import { JobResolver } from './job.resolver.js';
  */
 export function buildDocpipeSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [DocumentResolver, DocumentResultResolver, JobResolver],
+    resolvers: [DocumentResolver, DocumentResultResolver, JobResolver, ApiKeyResolver],
     pubSub: createPubSub(),
     validate: false,
   });

@@ -1,5 +1,15 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { TEST_TOKEN } from './auth.js';
+
+/** Who a helper call acts as: a token (default: the test owner's), or `null` for none at all. */
+export interface AuthOption {
+  token?: string | null;
+}
+const authHeader = (opts: AuthOption = {}): Record<string, string> => {
+  const token = opts.token === undefined ? TEST_TOKEN : opts.token;
+  return token === null ? {} : { authorization: `Bearer ${token}` };
+};
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -11,10 +21,11 @@ export async function gql<T = Record<string, any>>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
+  opts: AuthOption = {},
 ): Promise<GraphQLResponse<T> & { status: number }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeader(opts) },
     body: JSON.stringify({ query, variables }),
   });
   return { status: res.status, ...((await res.json()) as GraphQLResponse<T>) };
@@ -46,6 +57,7 @@ export async function uploadFile(
   bytes: Uint8Array | string,
   filename = 'hello.txt',
   type = 'text/plain',
+  opts: AuthOption = {},
 ): Promise<GraphQLResponse<{ uploadDocument: any }> & { status: number }> {
   const form = new FormData();
   form.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: null } }));
@@ -54,13 +66,20 @@ export async function uploadFile(
   const res = await fetch(url, {
     method: 'POST',
     body: form,
-    headers: { 'apollo-require-preflight': 'true' },
+    headers: { 'apollo-require-preflight': 'true', ...authHeader(opts) },
   });
   return { status: res.status, ...((await res.json()) as GraphQLResponse<{ uploadDocument: any }>) };
 }
 
-export function wsClient(wsUrl: string): Client {
-  return createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+export function wsClient(wsUrl: string, opts: AuthOption = {}): Client {
+  const { authorization } = authHeader(opts);
+  return createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    ...(authorization ? { connectionParams: { authorization } } : {}),
+  });
 }
 
 export const JOB_FIELDS = 'id documentId status stage progress attempts version error { code message }';
@@ -90,8 +109,8 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
 export const WATCH = `subscription Watch($jobId: ID!) { jobUpdated(jobId: $jobId) { ${JOB_FIELDS} } }`;
 
 /** Subscribes to a job and resolves with all its events once it reached a terminal state. */
-export async function watchUntilDone(wsUrl: string, jobId: string): Promise<any[]> {
-  const client = wsClient(wsUrl);
+export async function watchUntilDone(wsUrl: string, jobId: string, opts: AuthOption = {}): Promise<any[]> {
+  const client = wsClient(wsUrl, opts);
   try {
     const { events, errors } = await collect<{ jobUpdated: any }>(client, WATCH, { jobId }).done;
     if (errors) throw new Error(`subscription failed: ${JSON.stringify(errors)}`);

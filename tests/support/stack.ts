@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../domain/config.js';
 import { startEmbeddedAws, type EmbeddedAws } from '../../dev/emulators.js';
 import { createApiServer, type ApiServer } from '../../server/create-server.js';
 import { createWorker, type Worker, type WorkerOptions } from '../../worker/create-worker.js';
+import { TEST_AUTH_SECRET } from './auth.js';
 
 export interface RunningApi {
   server: ApiServer;
@@ -56,6 +57,7 @@ export function testEnv(
     DOCPIPE_JOBS_DLQ: `${prefix}-jobs-dlq`,
     DOCPIPE_EVENTS_TOPIC: `${prefix}-events`,
     SQS_WAIT_SECONDS: '2',
+    AUTH_SECRET: TEST_AUTH_SECRET,
     ...overrides,
   };
 }

@@ -31,7 +31,7 @@ async function drain(it: AsyncIterator<JobRecord>, max = 20) {
 describe('JobEventHub / JobUpdates', () => {
   it('yields the seed, then only newer versions, and ends after a terminal state', async () => {
     const hub = new JobEventHub();
-    const updates = hub.subscribe('j1');
+    const updates = hub.subscribe('j1', 'o');
     hub.dispatch(job(2)); // arrived before the DynamoDB read returned: older than the seed
     hub.dispatch(job(4));
     updates.seed(job(3));
@@ -46,7 +46,7 @@ describe('JobEventHub / JobUpdates', () => {
 
   it('return() ends a waiting consumer at once and unregisters', async () => {
     const hub = new JobEventHub();
-    const updates = hub.subscribe('j1');
+    const updates = hub.subscribe('j1', 'o');
     updates.seed(job(1, 'QUEUED'));
     expect((await updates.next()).value?.version).toBe(1);
     const pending = updates.next();
@@ -57,10 +57,20 @@ describe('JobEventHub / JobUpdates', () => {
 
   it('only delivers events of the subscribed job', async () => {
     const hub = new JobEventHub();
-    const updates = hub.subscribe('j1');
+    const updates = hub.subscribe('j1', 'o');
     updates.seed(job(1));
     hub.dispatch({ ...job(5, 'COMPLETED'), id: 'other' });
     hub.dispatch(job(2, 'FAILED'));
     expect(await drain(updates)).toEqual([1, 2]);
+  });
+
+  it("never delivers another owner's event for the same job id", async () => {
+    const hub = new JobEventHub();
+    const updates = hub.subscribe('j1', 'o');
+    updates.seed(job(1));
+    hub.dispatch({ ...job(2), ownerId: 'other-owner' }); // forged or misrouted
+    hub.dispatch({ ...job(3, 'COMPLETED'), ownerId: 'other-owner' });
+    hub.dispatch(job(4, 'COMPLETED'));
+    expect(await drain(updates)).toEqual([1, 4]);
   });
 });
