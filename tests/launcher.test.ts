@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { get } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,8 @@ function launch(env: Record<string, string> = {}) {
     env: {
       ...process.env,
       DATA_DIR: dataDir,
+      // As `npm start` runs: vitest's NODE_ENV=test must not leak in.
+      NODE_ENV: 'development',
       PORT: '0',
       EMBEDDED_AWS_PORT: '0',
       EMBEDDED_DYNAMODB_PORT: '0',
@@ -86,17 +88,52 @@ describe('npm start (dev/start.ts)', () => {
       const ca = readFileSync(join(dataDir, 'tls', 'ca.pem'));
       expect(await httpsStatus(https.replace(/\/graphql$/, '/healthz'), ca)).toBe(200);
     }
-    const up = await uploadFile(url, 'launched');
+    // The development token: printed, written 0600 under DATA_DIR, and put into the web page.
+    const tokenFile = join(dataDir, 'dev-token');
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(first.output()).toContain(token);
+    const page = await (await fetch(url.replace(/\/graphql$/, '/'))).text();
+    expect(page).toContain(`<meta name="docpipe-dev-token" content="${token}">`);
+    expect((await gql(url, '{ documents { edges { cursor } } }', {}, { token: null })).status).toBe(401);
+
+    const up = await uploadFile(url, 'launched', 'hello.txt', 'text/plain', { token });
     const doc = up.data!.uploadDocument;
-    const events = await watchUntilDone(url.replace(/^http/, 'ws'), doc.job.id);
+    const events = await watchUntilDone(url.replace(/^http/, 'ws'), doc.job.id, { token });
     expect(events.at(-1).status).toBe('COMPLETED');
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
+    // `docpipe token create` signs with the same local secret, without a running server.
+    const made = execFileSync(
+      process.execPath,
+      ['bin/docpipe.js', 'token', 'create', '--owner', 'dev', '--ttl', '1h'],
+      {
+        cwd: root,
+        env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'development' },
+        encoding: 'utf8',
+      },
+    ).trim();
+    const other = execFileSync(
+      process.execPath,
+      ['bin/docpipe.js', 'token', 'create', '--owner', 'someone-else'],
+      {
+        cwd: root,
+        env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'development' },
+        encoding: 'utf8',
+      },
+    ).trim();
+
     const second = launch({ EDGE_NGINX: 'off' });
     const url2 = await second.url;
-    const res = await gql(url2, 'query($id: ID!) { document(id: $id) { id status sha256 } }', { id: doc.id });
-    expect(res.data!.document).toEqual({ id: doc.id, status: 'COMPLETED', sha256: doc.sha256 });
+    const query = 'query($id: ID!) { document(id: $id) { id status sha256 } }';
+    // The first run's token still works (the secret persisted), as does the one made offline.
+    for (const t of [token, made]) {
+      const res = await gql(url2, query, { id: doc.id }, { token: t });
+      expect(res.data!.document).toEqual({ id: doc.id, status: 'COMPLETED', sha256: doc.sha256 });
+    }
+    // Another owner's token sees nothing.
+    expect((await gql(url2, query, { id: doc.id }, { token: other })).data).toEqual({ document: null });
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
   });
