@@ -63,6 +63,8 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
   let apollo: ApolloServer<GraphQLContext> | undefined;
 
   async function start() {
+    // First, so that a production api without a secret refuses before touching AWS.
+    const authConfig = config.auth.jwksUrl ? config.auth : { ...config.auth, secret: resolveSecret(config) };
     aws = createAwsClients(config.aws);
     const resources: Resources = config.bootstrap
       ? await ensureResources(aws, config.resources, {
@@ -83,10 +85,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
     await listener.start();
 
     const apiKeys = new ApiKeyService(new ApiKeyStore(aws, resources.table));
-    const verifier = createTokenVerifier(
-      config.auth.jwksUrl ? config.auth : { ...config.auth, secret: resolveSecret(config) },
-      apiKeys.lookup,
-    );
+    const verifier = createTokenVerifier(authConfig, apiKeys.lookup);
     const limiter = new UsageLimiter(config.usage);
     const services = { documents, apiKeys };
     const production = config.env === 'production';

@@ -116,9 +116,11 @@ export class DocumentService {
     const contentType = cleanContentType(file.mimetype);
     const meter = new UploadMeter(maxUploadBytes);
     let source: Readable | undefined;
+    let sourceError: Error | undefined;
     try {
       // createReadStream throws at once if the parser already failed (e.g. its size limit).
       source = file.createReadStream();
+      source.once('error', (err) => (sourceError = err));
       // Stored as opaque bytes whatever the client claimed, so storage never serves them as HTML.
       await Promise.all([blobs.putStream(key, meter, 'application/octet-stream'), pipeline(source, meter)]);
     } catch (err) {
@@ -132,6 +134,11 @@ export class DocumentService {
             limit: maxUploadBytes,
           },
         );
+      }
+      if (sourceError || source === undefined) {
+        sourceError ??= err as Error;
+        // The request body broke off or is not valid multipart: the client's doing, nothing stored.
+        throw badInput(`The upload did not arrive whole: ${sourceError.message}`, { argument: 'file' });
       }
       throw err;
     }

@@ -123,13 +123,16 @@ export function uploadGate(limiter: UsageLimiter, maxUploadBytes: number): Reque
         },
       );
     }
-    limiter.upload(principalOf(res).ownerId).then(
-      (release) => {
-        res.once('close', release);
-        next();
-      },
-      (err: unknown) => (err instanceof RateLimitedError ? sendRateLimited(res, err) : next(err)),
-    );
+    let release: () => void;
+    try {
+      release = limiter.upload(principalOf(res).ownerId);
+    } catch (err) {
+      return err instanceof RateLimitedError ? sendRateLimited(res, err) : next(err);
+    }
+    // `finish`: the answer is written (before the client reads it); `close`: the client went away.
+    res.once('finish', release);
+    res.once('close', release);
+    next();
   };
 }
 

@@ -18,17 +18,43 @@ export class RateLimitedError extends DomainError {
   }
 }
 
-/** Longest an upload may hold its slot if its release is somehow never called. */
-const UPLOAD_SLOT_SECONDS = 3600;
+/**
+ * Per-owner counters of things held at once (uploads in flight, open sockets). Written by hand: rate
+ * limiters count refused attempts too, which would leave a held slot "used" after a refusal.
+ */
+class Slots {
+  private readonly held = new Map<string, number>();
+  constructor(private readonly max: number) {}
+
+  /** A release function (idempotent), or null when the owner already holds `max`. */
+  take(ownerId: string): (() => void) | null {
+    const count = this.held.get(ownerId) ?? 0;
+    if (count >= this.max) return null;
+    this.held.set(ownerId, count + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.held.get(ownerId) ?? 1) - 1;
+      if (left > 0) this.held.set(ownerId, left);
+      else this.held.delete(ownerId);
+    };
+  }
+
+  count(ownerId: string): number {
+    return this.held.get(ownerId) ?? 0;
+  }
+}
 
 export class UsageLimiter {
   private readonly requests: RateLimiterMemory;
-  private readonly uploads: RateLimiterMemory;
-  private readonly sockets = new Map<string, number>();
+  private readonly uploads: Slots;
+  private readonly sockets: Slots;
 
   constructor(private readonly limits: UsageLimits) {
     this.requests = new RateLimiterMemory({ points: limits.requests, duration: limits.windowSeconds });
-    this.uploads = new RateLimiterMemory({ points: limits.concurrentUploads, duration: UPLOAD_SLOT_SECONDS });
+    this.uploads = new Slots(limits.concurrentUploads);
+    this.sockets = new Slots(limits.wsMaxSocketsPerOwner);
   }
 
   /** Counts one request against the owner's budget, or throws RateLimitedError. */
@@ -36,51 +62,33 @@ export class UsageLimiter {
     try {
       await this.requests.consume(ownerId);
     } catch (res) {
-      throw refusal(
-        res,
+      if (!(res instanceof RateLimiterRes)) throw res;
+      throw new RateLimitedError(
         `Too many requests: at most ${this.limits.requests} per ${this.limits.windowSeconds} s`,
+        Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
       );
     }
   }
 
-  /** Takes one of the owner's upload slots; call the returned function (once) when the upload ends. */
-  async upload(ownerId: string): Promise<() => void> {
-    try {
-      await this.uploads.consume(ownerId);
-    } catch (res) {
-      throw refusal(res, `Too many uploads at once: at most ${this.limits.concurrentUploads} in flight`, 1);
+  /** Takes one of the owner's upload slots; call the returned function when the upload ends. */
+  upload(ownerId: string): () => void {
+    const release = this.uploads.take(ownerId);
+    if (!release) {
+      throw new RateLimitedError(
+        `Too many uploads at once: at most ${this.limits.concurrentUploads} in flight`,
+        1,
+      );
     }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      void this.uploads.reward(ownerId, 1);
-    };
+    return release;
   }
 
   /** Registers an open WebSocket of the owner; null when the owner already has the maximum. */
   socket(ownerId: string): (() => void) | null {
-    const open = this.sockets.get(ownerId) ?? 0;
-    if (open >= this.limits.wsMaxSocketsPerOwner) return null;
-    this.sockets.set(ownerId, open + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.sockets.get(ownerId) ?? 1) - 1;
-      if (left > 0) this.sockets.set(ownerId, left);
-      else this.sockets.delete(ownerId);
-    };
+    return this.sockets.take(ownerId);
   }
 
   /** Open WebSockets per owner (for tests and metrics). */
   openSockets(ownerId: string): number {
-    return this.sockets.get(ownerId) ?? 0;
+    return this.sockets.count(ownerId);
   }
-}
-
-/** rate-limiter-flexible rejects with a RateLimiterRes when over the limit, with an Error on failure. */
-function refusal(res: unknown, message: string, retryAfterSeconds?: number): Error {
-  if (!(res instanceof RateLimiterRes)) return res instanceof Error ? res : new Error(String(res));
-  return new RateLimitedError(message, retryAfterSeconds ?? Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
 }

@@ -1,6 +1,5 @@
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-ts';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { badInput, DomainError, ErrorCode } from '../../domain/errors.js';
 import { JobStatus, type DocumentRecord, type DocumentResult, type JobRecord } from '../../domain/model.js';
 import type { GraphQLContext } from './context.js';
 import {
@@ -54,12 +53,7 @@ export class DocumentResolver {
     idempotencyKey: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentRecord> {
-    return ctx.documents.upload(
-      ctx.ownerId,
-      await receive(file),
-      ctx.correlationId,
-      idempotencyKey ?? undefined,
-    );
+    return ctx.documents.upload(ctx.ownerId, await file, ctx.correlationId, idempotencyKey ?? undefined);
   }
 
   @Mutation(() => DeleteDocumentPayload, {
@@ -99,22 +93,5 @@ export class DocumentResolver {
   @FieldResolver(() => JobType, { nullable: true, description: 'The current processing job.' })
   job(@Root() doc: DocumentRecord, @Ctx() ctx: GraphQLContext): Promise<JobRecord | null> {
     return ctx.jobLoader.load(doc.currentJobId);
-  }
-}
-
-/**
- * The upload promise rejects when the multipart request does not carry the file its map names, or
- * the part is broken: that is the client's mistake (BAD_USER_INPUT), not a server error.
- */
-async function receive(file: Promise<FileUpload>): Promise<FileUpload> {
-  try {
-    return await file;
-  } catch (err) {
-    const status = (err as { status?: unknown }).status;
-    if (status === 413) throw new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, (err as Error).message);
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      throw badInput(`Upload failed: ${(err as Error).message}`, { argument: 'file' });
-    }
-    throw err;
   }
 }

@@ -10,7 +10,7 @@ import type { Config } from '../../domain/config.js';
 import { TEST_TOKEN, tokenFor } from '../support/auth.js';
 import { collect, gql, uploadFile, wsClient } from '../support/graphql.js';
 import { bystander, expectClean, rawSocket, storedCounts } from '../support/hostile.js';
-import { Disposables, startApi, startStack, testConfig, type RunningApi } from '../support/stack.js';
+import { Disposables, startApi, startStack, type RunningApi } from '../support/stack.js';
 
 const disposables = new Disposables();
 let api: RunningApi;
