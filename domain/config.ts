@@ -102,6 +102,8 @@ const EnvSchema = z.object({
   /** Per-owner request budget: RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW_SECONDS (HTTP and WebSocket). */
   RATE_LIMIT_REQUESTS: positiveInt.default(1200),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+  /** Where the request budget is counted: this process, or the DynamoDB table (shared by every api replica). */
+  RATE_LIMIT_STORE: z.enum(['memory', 'dynamodb']).default('memory'),
   /** Uploads one owner may have in flight at once. */
   MAX_CONCURRENT_UPLOADS: positiveInt.default(4),
   /** Browser origins allowed to open WebSockets besides the api's own (comma-separated). */
@@ -156,6 +158,7 @@ export interface UsageLimits {
   requests: number;
   windowSeconds: number;
   concurrentUploads: number;
+  store: 'memory' | 'dynamodb';
   wsMaxMessageBytes: number;
   wsMaxSocketsPerOwner: number;
   wsMaxSubscriptionsPerSocket: number;
@@ -254,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       requests: e.RATE_LIMIT_REQUESTS,
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       concurrentUploads: e.MAX_CONCURRENT_UPLOADS,
+      store: e.RATE_LIMIT_STORE,
       wsMaxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
       wsMaxSocketsPerOwner: e.WS_MAX_SOCKETS_PER_OWNER,
       wsMaxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,

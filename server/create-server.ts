@@ -16,6 +16,7 @@ import { DocumentStore } from '../aws/document-store.js';
 import { JobEventListener } from '../aws/job-events.js';
 import type { Config } from '../domain/config.js';
 import { ApiKeyStore } from '../aws/api-key-store.js';
+import { RequestCounter } from '../aws/request-counter.js';
 import { readDevToken, resolveSecret } from '../auth/local-secret.js';
 import { createTokenVerifier } from '../auth/tokens.js';
 import { newId } from '../domain/ids.js';
@@ -86,7 +87,10 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
 
     const apiKeys = new ApiKeyService(new ApiKeyStore(aws, resources.table));
     const verifier = createTokenVerifier(authConfig, apiKeys.lookup);
-    const limiter = new UsageLimiter(config.usage);
+    const limiter = new UsageLimiter(
+      config.usage,
+      config.usage.store === 'dynamodb' ? new RequestCounter(aws, resources.table) : undefined,
+    );
     const services = { documents, apiKeys };
     const production = config.env === 'production';
     const formatError = createErrorFormatter({ hideSuggestions: production });

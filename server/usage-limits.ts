@@ -1,10 +1,12 @@
 /**
  * Per-owner limits on use, so that one owner (or one stolen token) cannot starve the others:
  * a request budget per window (HTTP requests and WebSocket subscriptions alike), uploads in flight,
- * and open WebSockets. Counted in this process (rate-limiter-flexible's memory store): with several
- * api replicas each enforces its own share, and nginx's per-address limits stand in front of all.
+ * and open WebSockets. The request budget is counted in this process (rate-limiter-flexible's memory
+ * store) or, with RATE_LIMIT_STORE=dynamodb, in the table, shared by every api replica. Uploads and
+ * sockets are held per process (they end with it). nginx's per-address limits stand in front of all.
  */
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RequestCounter } from '../aws/request-counter.js';
 import type { UsageLimits } from '../domain/config.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
 
@@ -51,7 +53,11 @@ export class UsageLimiter {
   private readonly uploads: Slots;
   private readonly sockets: Slots;
 
-  constructor(private readonly limits: UsageLimits) {
+  /** `shared`: count requests in DynamoDB (every replica sees the same budget) instead of in memory. */
+  constructor(
+    private readonly limits: UsageLimits,
+    private readonly shared?: RequestCounter,
+  ) {
     this.requests = new RateLimiterMemory({ points: limits.requests, duration: limits.windowSeconds });
     this.uploads = new Slots(limits.concurrentUploads);
     this.sockets = new Slots(limits.wsMaxSocketsPerOwner);
@@ -59,14 +65,20 @@ export class UsageLimiter {
 
   /** Counts one request against the owner's budget, or throws RateLimitedError. */
   async request(ownerId: string): Promise<void> {
+    const message = `Too many requests: at most ${this.limits.requests} per ${this.limits.windowSeconds} s`;
+    if (this.shared) {
+      const now = Math.floor(Date.now() / 1000);
+      const windowStart = now - (now % this.limits.windowSeconds);
+      if (!(await this.shared.hit(ownerId, windowStart, this.limits.windowSeconds, this.limits.requests))) {
+        throw new RateLimitedError(message, Math.max(1, windowStart + this.limits.windowSeconds - now));
+      }
+      return;
+    }
     try {
       await this.requests.consume(ownerId);
     } catch (res) {
       if (!(res instanceof RateLimiterRes)) throw res;
-      throw new RateLimitedError(
-        `Too many requests: at most ${this.limits.requests} per ${this.limits.windowSeconds} s`,
-        Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
-      );
+      throw new RateLimitedError(message, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
     }
   }
 

@@ -26,7 +26,7 @@ beforeAll(async () => {
   strangerKey = (await generateKeyPair('RS256')).privateKey;
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
   // A minimal identity provider: its JWKS document on loopback.
-  const idp: Server = createServer((req, res) => {
+  const idp: Server = createServer((_req, res) => {
     jwksRequests++;
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ keys: [jwk] }));

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, tokenFor } from '../support/auth.js';
 import { collect, gql, UPLOAD, uploadFile, WATCH, wsClient } from '../support/graphql.js';
-import { Disposables, startStack, type RunningApi } from '../support/stack.js';
+import { Disposables, startApi, startStack, type RunningApi } from '../support/stack.js';
 
 const BUDGET = 10;
 const disposables = new Disposables();
@@ -108,5 +108,29 @@ describe('limits on use (hostile)', () => {
     // The slot is back.
     const third = await uploadFile(api.url, 'third', 't.txt', 'text/plain', { token: uploader });
     expect(third.errors).toBeUndefined();
+  });
+
+  it('with RATE_LIMIT_STORE=dynamodb, two api replicas share one budget per owner', async () => {
+    const shared = await startStack(disposables, {
+      worker: false,
+      overrides: {
+        RATE_LIMIT_REQUESTS: String(BUDGET),
+        RATE_LIMIT_WINDOW_SECONDS: '3600',
+        RATE_LIMIT_STORE: 'dynamodb',
+      },
+    });
+    const replica = await startApi(shared.config, disposables);
+    const token = await tokenFor('spread-out');
+    // Half the budget on each replica…
+    for (let i = 0; i < BUDGET; i++) {
+      expect((await gql((i % 2 ? replica : shared.api).url, LIST, {}, { token })).status).toBe(200);
+    }
+    // …and it is spent on both.
+    for (const target of [shared.api, replica]) {
+      const res = await gql(target.url, LIST, {}, { token });
+      expect(res.status).toBe(429);
+      expect(res.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    }
+    expect((await gql(replica.url, LIST, {}, { token: await tokenFor('someone-else') })).status).toBe(200);
   });
 });
