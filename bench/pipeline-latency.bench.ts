@@ -11,6 +11,7 @@ import { startEmbeddedAws } from '../dev/emulators.js';
 import { loadConfig } from '../domain/config.js';
 import { createApiServer } from '../server/create-server.js';
 import { createWorker } from '../worker/create-worker.js';
+import { TEST_AUTH_SECRET } from '../tests/support/auth.js';
 import { uploadFile, watchUntilDone } from '../tests/support/graphql.js';
 
 const N = Number(process.env['BENCH_ITERATIONS'] ?? 50);
@@ -18,7 +19,14 @@ const WARMUP = 5;
 const body = new Uint8Array(1024).fill(97);
 
 const aws = await startEmbeddedAws();
-const config = loadConfig({ ...aws.env, PORT: '0', LOG_LEVEL: 'silent', NODE_ENV: 'test' });
+const config = loadConfig({
+  ...aws.env,
+  PORT: '0',
+  LOG_LEVEL: 'silent',
+  NODE_ENV: 'test',
+  AUTH_SECRET: TEST_AUTH_SECRET, // the helpers below send tokens signed with it
+  RATE_LIMIT_REQUESTS: '1000000',
+});
 const api = createApiServer(config, { logger: pino({ level: 'silent' }) });
 const { url } = await api.start();
 const wsUrl = url.replace(/^http/, 'ws');

@@ -13,6 +13,8 @@
  *
  *   BENCH_REQUESTS=1000 BENCH_CONCURRENCY=16 BENCH_ROUNDS=10 npm run bench:tls
  */
+import { randomBytes } from 'node:crypto';
+import { signToken } from '../auth/tokens.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
@@ -33,6 +35,10 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 10);
 const WARMUP = 300;
 const REQUEST_TIMEOUT_MS = 10_000;
 const QUERY = JSON.stringify({ query: '{ __typename }' });
+// Measures the hop, not the limits: a generous per-owner budget and one token for every request.
+const AUTH_SECRET = randomBytes(32).toString('base64url');
+const AUTH = { secret: AUTH_SECRET, issuer: 'docpipe', audience: 'docpipe-api', ownerClaim: 'sub' };
+let authorization = '';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -60,7 +66,11 @@ function sender(url: string, ca?: Buffer): { send: Send; close(): void } {
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(QUERY) },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(QUERY),
+            authorization,
+          },
           timeout: REQUEST_TIMEOUT_MS,
         },
         (res) => {
@@ -120,7 +130,10 @@ async function main() {
       LOG_LEVEL: 'warn',
       DOCPIPE_BOOTSTRAP: 'false',
       NODE_ENV: 'production',
+      AUTH_SECRET,
+      RATE_LIMIT_REQUESTS: '100000000',
     };
+    authorization = `Bearer ${await signToken(AUTH, 'bench', 3600)}`;
     const config = loadConfig(env);
     const clients = createAwsClients(config.aws);
     await ensureResources(clients, config.resources, {
