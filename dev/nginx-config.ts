@@ -25,6 +25,54 @@ export const COMPOSE_API_PORT = 4000;
 /** Proxy read/send timeout in production: nginx's default, five keepalive pings at 12 s. */
 export const DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
 
+/**
+ * nginx's per-client-address limits, a second line behind the api's own: generous enough that no
+ * well-behaved client (a browser loading the page, a CLI uploading in parallel, a few subscriptions)
+ * meets them, tight enough that one address cannot monopolise the edge.
+ */
+export interface EdgeLimits {
+  /** limit_req rate for /graphql and every other proxied path but the health checks: `Nr/s` or `Nr/m`. */
+  requestRate: string;
+  /** Requests above the rate served at once before nginx answers 429 (nginx needs at least 1). */
+  requestBurst: number;
+  /** The same for /healthz and /readyz, which have their own zone. */
+  healthRate: string;
+  healthBurst: number;
+  /** limit_conn: concurrent requests per address, WebSockets included (each HTTP/2 stream counts). */
+  connections: number;
+}
+
+export const DEFAULT_EDGE_LIMITS: Readonly<EdgeLimits> = {
+  requestRate: '50r/s',
+  requestBurst: 100,
+  healthRate: '10r/s',
+  healthBurst: 20,
+  connections: 100,
+};
+
+const RATE = /^([1-9]\d*)r\/([sm])$/;
+
+/** Seconds until a rate of `Nr/s` or `Nr/m` lets one more request through (at least 1). */
+export function retryAfterSeconds(rate: string): number {
+  const m = RATE.exec(rate);
+  if (!m) throw new Error(`nginx rate "${rate}" must look like 50r/s or 30r/m`);
+  return Math.max(1, Math.ceil((m[2] === 'm' ? 60 : 1) / Number(m[1])));
+}
+
+function checkLimits(limits: EdgeLimits): void {
+  retryAfterSeconds(limits.requestRate);
+  retryAfterSeconds(limits.healthRate);
+  for (const [name, value, min] of [
+    // nginx rejects burst=0 ("invalid burst value").
+    ['requestBurst', limits.requestBurst, 1],
+    ['healthBurst', limits.healthBurst, 1],
+    ['connections', limits.connections, 1],
+  ] as const) {
+    if (!Number.isInteger(value) || value < min)
+      throw new Error(`nginx limit ${name} must be an integer ≥ ${min}`);
+  }
+}
+
 export interface NginxConfigOptions {
   workerProcesses: number | 'auto';
   pidFile: string;
@@ -47,6 +95,8 @@ export interface NginxConfigOptions {
   proxyTimeoutSeconds: number;
   /** The api's graphql-ws ping interval, to check it against the proxy timeout. */
   wsKeepAliveMs: number;
+  /** Per-client-address limits; each omitted one is DEFAULT_EDGE_LIMITS's. */
+  limits?: Partial<EdgeLimits>;
 }
 
 /** Fills the template; throws if the options would give a config that misbehaves at run time. */
@@ -59,6 +109,8 @@ export function renderNginxConfig(opts: NginxConfigOptions, template = readTempl
         'or idle subscriptions are closed by nginx',
     );
   }
+  const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...opts.limits };
+  checkLimits(limits);
   const temp = opts.tempDir;
   const values: Record<string, string> = {
     worker_processes: String(opts.workerProcesses),
@@ -79,6 +131,13 @@ export function renderNginxConfig(opts: NginxConfigOptions, template = readTempl
     ssl_certificate_key: opts.certificateKey,
     client_max_body_size: String(opts.maxUploadBytes + MULTIPART_ALLOWANCE_BYTES),
     proxy_timeout: `${opts.proxyTimeoutSeconds}s`,
+    request_rate: limits.requestRate,
+    request_burst: String(limits.requestBurst),
+    health_rate: limits.healthRate,
+    health_burst: String(limits.healthBurst),
+    connection_limit: String(limits.connections),
+    // Both limits answer 429 with this header; it tells when the request zone frees one slot.
+    retry_after: String(retryAfterSeconds(limits.requestRate)),
   };
   const used = new Set<string>();
   const rendered = template.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => {

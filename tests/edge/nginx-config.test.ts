@@ -10,8 +10,10 @@ import { readCompose, serviceEnv } from '../../dev/compose.js';
 import { ensureCertificates, findNginx, type TlsFiles } from '../../dev/nginx.js';
 import {
   COMPOSE_NGINX_CONF,
+  DEFAULT_EDGE_LIMITS,
   MULTIPART_ALLOWANCE_BYTES,
   readTemplate,
+  retryAfterSeconds,
   renderComposeNginxConfig,
   renderNginxConfig,
   type NginxConfigOptions,
@@ -122,6 +124,79 @@ describe('nginx config rendering', () => {
     expect(
       ciphers.every((c) => /^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/.test(c)),
     ).toBe(true);
+  });
+});
+
+describe('per-client-address limits', () => {
+  it('renders generous defaults: 50 r/s with a burst of 100, 100 concurrent requests, health apart', () => {
+    expect(DEFAULT_EDGE_LIMITS).toEqual({
+      requestRate: '50r/s',
+      requestBurst: 100,
+      healthRate: '10r/s',
+      healthBurst: 20,
+      connections: 100,
+    });
+    const text = renderNginxConfig(localOptions());
+    for (const directive of [
+      'limit_req_zone $binary_remote_addr zone=docpipe_req:10m rate=50r/s;',
+      'limit_req_zone $binary_remote_addr zone=docpipe_health:1m rate=10r/s;',
+      'limit_conn_zone $binary_remote_addr zone=docpipe_conn:10m;',
+      'limit_req_status 429;',
+      'limit_conn_status 429;',
+      'limit_conn docpipe_conn 100;',
+      'limit_req zone=docpipe_req burst=100 nodelay;',
+      'error_page 429 = @rate_limited;',
+      'add_header Retry-After $docpipe_retry_after always;',
+    ]) {
+      expect(text).toContain(directive);
+    }
+    // Both health locations use the health zone, nothing else does.
+    expect(text.match(/limit_req zone=docpipe_health burst=20 nodelay;/g)).toHaveLength(2);
+    for (const path of ['/healthz', '/readyz']) {
+      const block = new RegExp(`location = ${path} \\{[^}]*\\}`).exec(text)![0];
+      expect(block).toContain('zone=docpipe_health');
+    }
+    // The 429 bodies are GraphQL-shaped JSON with the RATE_LIMITED code.
+    const bodies = [...text.matchAll(/return 429 '([^']+)\\n';/g)].map((m) => JSON.parse(m[1]!));
+    expect(bodies).toHaveLength(2);
+    for (const body of bodies) expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
+  });
+
+  it('renders small limits for tests, derives Retry-After from the rate, and nginx -t accepts them', async () => {
+    const text = renderNginxConfig(
+      localOptions({
+        limits: { requestRate: '6r/m', requestBurst: 1, healthRate: '2r/s', healthBurst: 1, connections: 1 },
+      }),
+    );
+    expect(text).toContain('zone=docpipe_req:10m rate=6r/m;');
+    expect(text).toContain('zone=docpipe_health:1m rate=2r/s;');
+    expect(text).toContain('limit_req zone=docpipe_req burst=1 nodelay;');
+    expect(text).toContain('limit_req zone=docpipe_health burst=1 nodelay;');
+    expect(text).toContain('limit_conn docpipe_conn 1;');
+    expect(text).toMatch(/REJECTED\(\\s\|\$\)" 10;/);
+    const file = join(dir, 'limits.conf');
+    writeFileSync(file, text);
+    expect(await nginxTest(file)).toMatch(/test is successful/);
+
+    expect(retryAfterSeconds('50r/s')).toBe(1);
+    expect(retryAfterSeconds('1r/s')).toBe(1);
+    expect(retryAfterSeconds('1r/m')).toBe(60);
+    expect(retryAfterSeconds('7r/m')).toBe(9);
+  });
+
+  it('refuses malformed limits', () => {
+    for (const limits of [
+      { requestRate: '50' },
+      { requestRate: '0r/s' },
+      { healthRate: '5r/h' },
+      { requestBurst: 0 },
+      { healthBurst: 1.5 },
+      { connections: 0 },
+    ]) {
+      expect(() => renderNginxConfig(localOptions({ limits })), JSON.stringify(limits)).toThrow(
+        /nginx (rate|limit)/,
+      );
+    }
   });
 });
 
