@@ -22,6 +22,15 @@ export const MULTIPART_ALLOWANCE_BYTES = 1024 * 1024;
 /** The api's port inside the compose network (docker-compose.yml sets PORT to it). */
 export const COMPOSE_API_PORT = 4000;
 
+/**
+ * nginx's ports inside its container. It runs as an unprivileged user with every capability
+ * dropped, so it cannot bind below 1024; docker-compose.yml publishes 443 → 8443 and 80 → 8080.
+ */
+export const COMPOSE_NGINX_HTTPS_PORT = 8443;
+export const COMPOSE_NGINX_HTTP_PORT = 8080;
+/** The one writable path in the read-only nginx container (a tmpfs): pid file and temp files. */
+export const COMPOSE_NGINX_WRITABLE_DIR = '/tmp';
+
 /** Proxy read/send timeout in production: nginx's default, five keepalive pings at 12 s. */
 export const DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
 
@@ -127,6 +136,7 @@ export function renderNginxConfig(opts: NginxConfigOptions, template = readTempl
     http_listen: opts.httpListen,
     https_listen: opts.httpsListen,
     https_port_suffix: opts.httpsPublicPort === 443 ? '' : `:${opts.httpsPublicPort}`,
+    https_public_port: String(opts.httpsPublicPort),
     ssl_certificate: opts.certificate,
     ssl_certificate_key: opts.certificateKey,
     client_max_body_size: String(opts.maxUploadBytes + MULTIPART_ALLOWANCE_BYTES),
@@ -156,15 +166,19 @@ export function readTemplate(): string {
   return readFileSync(NGINX_TEMPLATE, 'utf8');
 }
 
-/** What docker-compose.yml runs: official nginx image, api replicas behind the `api` service name. */
+/**
+ * What docker-compose.yml runs: the official nginx image as an unprivileged user on a read-only
+ * filesystem, api replicas behind the `api` service name.
+ */
 export function composeNginxOptions(config: Config): NginxConfigOptions {
   return {
     workerProcesses: 'auto',
-    pidFile: '/var/run/nginx.pid',
+    pidFile: `${COMPOSE_NGINX_WRITABLE_DIR}/nginx.pid`,
     errorLog: '/dev/stderr',
     accessLog: '/dev/stdout',
-    httpsListen: '443',
-    httpListen: '80',
+    tempDir: COMPOSE_NGINX_WRITABLE_DIR,
+    httpsListen: String(COMPOSE_NGINX_HTTPS_PORT),
+    httpListen: String(COMPOSE_NGINX_HTTP_PORT),
     httpsPublicPort: 443,
     certificate: '/etc/nginx/tls/server.pem',
     certificateKey: '/etc/nginx/tls/server-key.pem',
