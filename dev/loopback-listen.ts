@@ -45,8 +45,9 @@ export function isLoopbackAddress(address: string): boolean {
 
 /**
  * The arguments of one `listen` call with the host forced to loopback. Options objects (what
- * Fastify passes) and `(port[, host][, backlog][, callback])` are rewritten; pipes and handles are
- * not TCP and pass unchanged; anything else is refused.
+ * Fastify passes) and `(port[, host][, backlog][, callback])` are rewritten. Pipes, handles and fds
+ * pass unchanged, and `listenOnLoopback`'s check afterwards refuses them (it accepts only TCP
+ * loopback addresses); any other call shape throws.
  */
 function toLoopback(args: unknown[]): unknown[] {
   const [first, ...rest] = args;
