@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { listenOnLoopback, LOOPBACK_HOST } from './loopback-listen.js';
 
 export interface EmbeddedAws {
   /** The S3/SQS/SNS emulator itself, for inspection in tests. */
@@ -14,6 +15,8 @@ export interface EmbeddedAws {
   dynamodbEndpoint: string;
   /** Environment variables pointing docpipe's processes at these emulators. */
   env: Record<string, string>;
+  /** Every listening socket the emulators own (all on 127.0.0.1), for inspection in tests. */
+  servers: readonly { name: 'fauxqs' | 'dynalite'; server: NetServer }[];
   stop(): Promise<void>;
 }
 
@@ -27,11 +30,14 @@ export interface EmbeddedAwsOptions {
 /**
  * In-process AWS emulators for the embedded stack and the tests. Use port 0 for a free port.
  *
- * Caveat: fauxqs 2.4 always binds 0.0.0.0 (its `host` option only shapes queue URLs), so the S3/SQS/SNS
- * emulator is reachable from the network while it runs. dynalite binds 127.0.0.1.
+ * Both listen on 127.0.0.1 only: they have no authentication, so anyone who could reach them could
+ * read every original and publish forged job events. dynalite is told so directly. fauxqs 2.4.1
+ * hard-codes `host: '0.0.0.0'` in its listen call (its `host` option only shapes the queue URLs it
+ * returns), so it is started through `listenOnLoopback` (dev/loopback-listen.ts), which rebinds that
+ * one listen call to 127.0.0.1 and refuses to start if fauxqs ends up bound anywhere else.
  */
 export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<EmbeddedAws> {
-  const host = '127.0.0.1';
+  const host = LOOPBACK_HOST;
   let fauxqsDirs = {};
   let dynamoPath: string | undefined;
   if (opts.dataDir) {
@@ -41,12 +47,16 @@ export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<E
     for (const dir of [sqlite, s3, dynamoPath]) mkdirSync(dir, { recursive: true });
     fauxqsDirs = { dataDir: sqlite, s3StorageDir: s3 };
   }
-  const fauxqs: FauxqsServer = await startFauxqs({
-    port: opts.awsPort ?? 0,
-    host,
-    logger: false,
-    ...fauxqsDirs,
-  });
+  const { result: fauxqs, servers: fauxqsServers } = await listenOnLoopback<FauxqsServer>(
+    () =>
+      startFauxqs({
+        port: opts.awsPort ?? 0,
+        host,
+        logger: false,
+        ...fauxqsDirs,
+      }),
+    (started) => started.stop(),
+  );
   const dynamo = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
@@ -71,6 +81,10 @@ export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<E
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
     },
+    servers: [
+      ...fauxqsServers.map((server) => ({ name: 'fauxqs' as const, server })),
+      { name: 'dynalite' as const, server: dynamo },
+    ],
     async stop() {
       // Stop accepting first, then cut keep-alive connections: a request reaching the old server
       // after its database closed would otherwise never be answered.

@@ -22,8 +22,65 @@ export const MULTIPART_ALLOWANCE_BYTES = 1024 * 1024;
 /** The api's port inside the compose network (docker-compose.yml sets PORT to it). */
 export const COMPOSE_API_PORT = 4000;
 
+/**
+ * nginx's ports inside its container. It runs as an unprivileged user with every capability
+ * dropped, so it cannot bind below 1024; docker-compose.yml publishes 443 → 8443 and 80 → 8080.
+ */
+export const COMPOSE_NGINX_HTTPS_PORT = 8443;
+export const COMPOSE_NGINX_HTTP_PORT = 8080;
+/** The one writable path in the read-only nginx container (a tmpfs): pid file and temp files. */
+export const COMPOSE_NGINX_WRITABLE_DIR = '/tmp';
+
 /** Proxy read/send timeout in production: nginx's default, five keepalive pings at 12 s. */
 export const DEFAULT_PROXY_TIMEOUT_SECONDS = 60;
+
+/**
+ * nginx's per-client-address limits, a second line behind the api's own: generous enough that no
+ * well-behaved client (a browser loading the page, a CLI uploading in parallel, a few subscriptions)
+ * meets them, tight enough that one address cannot monopolise the edge.
+ */
+export interface EdgeLimits {
+  /** limit_req rate for /graphql and every other proxied path but the health checks: `Nr/s` or `Nr/m`. */
+  requestRate: string;
+  /** Requests above the rate served at once before nginx answers 429 (nginx needs at least 1). */
+  requestBurst: number;
+  /** The same for /healthz and /readyz, which have their own zone. */
+  healthRate: string;
+  healthBurst: number;
+  /** limit_conn: concurrent requests per address, WebSockets included (each HTTP/2 stream counts). */
+  connections: number;
+}
+
+export const DEFAULT_EDGE_LIMITS: Readonly<EdgeLimits> = {
+  requestRate: '50r/s',
+  requestBurst: 100,
+  healthRate: '10r/s',
+  healthBurst: 20,
+  connections: 100,
+};
+
+const RATE = /^([1-9]\d*)r\/([sm])$/;
+
+/** Seconds until a rate of `Nr/s` or `Nr/m` lets one more request through (at least 1). */
+export function retryAfterSeconds(rate: string): number {
+  const m = RATE.exec(rate);
+  if (!m) throw new Error(`nginx rate "${rate}" must look like 50r/s or 30r/m`);
+  return Math.max(1, Math.ceil((m[2] === 'm' ? 60 : 1) / Number(m[1])));
+}
+
+function checkLimits(limits: EdgeLimits): void {
+  retryAfterSeconds(limits.requestRate);
+  retryAfterSeconds(limits.healthRate);
+  for (const [name, value, min] of [
+    // nginx rejects burst=0 ("invalid burst value").
+    ['requestBurst', limits.requestBurst, 1],
+    ['healthBurst', limits.healthBurst, 1],
+    ['connections', limits.connections, 1],
+  ] as const) {
+    if (!Number.isInteger(value) || value < min)
+      throw new Error(`nginx limit ${name} must be an integer ≥ ${min}`);
+  }
+}
 
 export interface NginxConfigOptions {
   workerProcesses: number | 'auto';
@@ -47,6 +104,8 @@ export interface NginxConfigOptions {
   proxyTimeoutSeconds: number;
   /** The api's graphql-ws ping interval, to check it against the proxy timeout. */
   wsKeepAliveMs: number;
+  /** Per-client-address limits; each omitted one is DEFAULT_EDGE_LIMITS's. */
+  limits?: Partial<EdgeLimits>;
 }
 
 /** Fills the template; throws if the options would give a config that misbehaves at run time. */
@@ -59,6 +118,8 @@ export function renderNginxConfig(opts: NginxConfigOptions, template = readTempl
         'or idle subscriptions are closed by nginx',
     );
   }
+  const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...opts.limits };
+  checkLimits(limits);
   const temp = opts.tempDir;
   const values: Record<string, string> = {
     worker_processes: String(opts.workerProcesses),
@@ -75,10 +136,18 @@ export function renderNginxConfig(opts: NginxConfigOptions, template = readTempl
     http_listen: opts.httpListen,
     https_listen: opts.httpsListen,
     https_port_suffix: opts.httpsPublicPort === 443 ? '' : `:${opts.httpsPublicPort}`,
+    https_public_port: String(opts.httpsPublicPort),
     ssl_certificate: opts.certificate,
     ssl_certificate_key: opts.certificateKey,
     client_max_body_size: String(opts.maxUploadBytes + MULTIPART_ALLOWANCE_BYTES),
     proxy_timeout: `${opts.proxyTimeoutSeconds}s`,
+    request_rate: limits.requestRate,
+    request_burst: String(limits.requestBurst),
+    health_rate: limits.healthRate,
+    health_burst: String(limits.healthBurst),
+    connection_limit: String(limits.connections),
+    // Both limits answer 429 with this header; it tells when the request zone frees one slot.
+    retry_after: String(retryAfterSeconds(limits.requestRate)),
   };
   const used = new Set<string>();
   const rendered = template.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => {
@@ -97,15 +166,19 @@ export function readTemplate(): string {
   return readFileSync(NGINX_TEMPLATE, 'utf8');
 }
 
-/** What docker-compose.yml runs: official nginx image, api replicas behind the `api` service name. */
+/**
+ * What docker-compose.yml runs: the official nginx image as an unprivileged user on a read-only
+ * filesystem, api replicas behind the `api` service name.
+ */
 export function composeNginxOptions(config: Config): NginxConfigOptions {
   return {
     workerProcesses: 'auto',
-    pidFile: '/var/run/nginx.pid',
+    pidFile: `${COMPOSE_NGINX_WRITABLE_DIR}/nginx.pid`,
     errorLog: '/dev/stderr',
     accessLog: '/dev/stdout',
-    httpsListen: '443',
-    httpListen: '80',
+    tempDir: COMPOSE_NGINX_WRITABLE_DIR,
+    httpsListen: String(COMPOSE_NGINX_HTTPS_PORT),
+    httpListen: String(COMPOSE_NGINX_HTTP_PORT),
     httpsPublicPort: 443,
     certificate: '/etc/nginx/tls/server.pem',
     certificateKey: '/etc/nginx/tls/server-key.pem',

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { DEFAULT_PROXY_TIMEOUT_SECONDS, renderNginxConfig } from './nginx-config.js';
+import { DEFAULT_PROXY_TIMEOUT_SECONDS, renderNginxConfig, type EdgeLimits } from './nginx-config.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const run = promisify(execFile);
@@ -68,6 +68,8 @@ export interface StartNginxOptions {
   maxUploadBytes: number;
   wsKeepAliveMs: number;
   proxyTimeoutSeconds?: number;
+  /** Per-client-address request and connection limits; omitted ones are the defaults. */
+  limits?: Partial<EdgeLimits>;
 }
 
 export interface RunningNginx {
@@ -126,6 +128,7 @@ export async function startNginx(opts: StartNginxOptions): Promise<RunningNginx>
         maxUploadBytes: opts.maxUploadBytes,
         proxyTimeoutSeconds: opts.proxyTimeoutSeconds ?? DEFAULT_PROXY_TIMEOUT_SECONDS,
         wsKeepAliveMs: opts.wsKeepAliveMs,
+        ...(opts.limits ? { limits: opts.limits } : {}),
       }),
     );
     const child = spawn(

@@ -10,7 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPOSE_FILE, parseCompose, readCompose, serviceEnv, type ComposeFile } from '../../dev/compose.js';
-import { COMPOSE_API_PORT, COMPOSE_NGINX_CONF } from '../../dev/nginx-config.js';
+import {
+  COMPOSE_API_PORT,
+  COMPOSE_NGINX_CONF,
+  COMPOSE_NGINX_HTTP_PORT,
+  COMPOSE_NGINX_HTTPS_PORT,
+  COMPOSE_NGINX_WRITABLE_DIR,
+} from '../../dev/nginx-config.js';
 import { CONFIG_ENV_NAMES, loadConfig } from '../../domain/config.js';
 import { removeDir, tempDir } from '../support/stack.js';
 
@@ -18,6 +24,9 @@ const run = promisify(execFile);
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 const DOCPIPE_SERVICES = ['bootstrap', 'api', 'worker'];
+/** Every service that runs docpipe's code or config: hardened alike. */
+const HARDENED_SERVICES = [...DOCPIPE_SERVICES, 'nginx'];
+const MiB = 1024 * 1024;
 
 /** Compose's normalised view: anchors merged, variables interpolated (defaults), paths absolute. */
 let normalised: ComposeFile;
@@ -36,6 +45,30 @@ beforeAll(async () => {
     removeDir(dir);
   }
 });
+
+/** Docker's byte sizes as compose writes them: `512m`, `1g`, `65536k`, `1048576`. */
+function bytes(size: unknown): number {
+  const m = /^(\d+)([bkmg]?)b?$/i.exec(String(size));
+  if (!m) throw new Error(`not a size: ${String(size)}`);
+  const unit = { '': 1, b: 1, k: 1024, m: MiB, g: 1024 * MiB }[
+    m[2]!.toLowerCase() as '' | 'b' | 'k' | 'm' | 'g'
+  ];
+  return Number(m[1]) * unit;
+}
+
+/** A service's tmpfs mounts: target → size in bytes (compose's short syntax, `PATH:size=…`). */
+function tmpfsOf(service: string): Map<string, number> {
+  const raw = normalised.services[service]!['tmpfs'];
+  const entries = raw === undefined ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)];
+  return new Map(
+    entries.map((entry) => {
+      const [target, options = ''] = entry.split(/:(.*)/s) as [string, string?];
+      const size = /(?:^|,)size=([^,]+)/.exec(options)?.[1];
+      if (!size) throw new Error(`${service}: tmpfs ${target} has no size limit`);
+      return [target, bytes(size)];
+    }),
+  );
+}
 
 /** `FROM … AS <name>` stages of the Dockerfile, with the instructions of each. */
 function stages(): Map<string, string> {
@@ -82,7 +115,10 @@ describe('docker-compose.yml', () => {
     const { services } = normalised;
     const published = (name: string) =>
       (services[name]!.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.published}:${p.target}`));
-    expect(published('nginx')).toEqual(expect.arrayContaining(['443:443', '80:80']));
+    // nginx listens on unprivileged ports inside its container (it has no capabilities).
+    expect(published('nginx')).toEqual(
+      expect.arrayContaining([`443:${COMPOSE_NGINX_HTTPS_PORT}`, `80:${COMPOSE_NGINX_HTTP_PORT}`]),
+    );
     expect(services['api']!.deploy?.replicas).toBe(2);
     expect(services['worker']!.deploy?.replicas).toBe(2);
     expect(services['floci']!.image).toMatch(/^floci\/floci:/);
@@ -148,6 +184,74 @@ describe('docker-compose.yml', () => {
     expect(conf).toContain(`server api:${api.http.port};`);
     expect(conf).toContain(`client_max_body_size ${api.limits.maxUploadBytes + 1024 * 1024};`);
     expect(api.wsKeepAliveMs * 2).toBeLessThanOrEqual(60_000);
+  });
+
+  it('hardens every docpipe service: read-only root, no capabilities, no-new-privileges, memory and pid limits', () => {
+    for (const name of HARDENED_SERVICES) {
+      const spec = normalised.services[name]!;
+      expect(spec['read_only'], `${name} read_only`).toBe(true);
+      expect(spec['cap_drop'], `${name} cap_drop`).toEqual(['ALL']);
+      expect(spec['cap_add'], `${name} cap_add`).toBeUndefined();
+      expect(spec['security_opt'], `${name} security_opt`).toContain('no-new-privileges:true');
+      expect(spec['privileged'], `${name} privileged`).toBeUndefined();
+      for (const key of ['network_mode', 'pid', 'ipc', 'userns_mode', 'devices']) {
+        expect(spec[key], `${name} ${key}`).toBeUndefined();
+      }
+      // Writable only where it must be: a size-capped tmpfs at /tmp; every mount is read-only.
+      const tmpfs = tmpfsOf(name);
+      expect([...tmpfs.keys()], `${name} tmpfs`).toEqual(['/tmp']);
+      for (const volume of (spec.volumes ?? []).map(String)) expect(volume, name).toMatch(/:ro$/);
+      // tmpfs pages are charged to the container's memory: the limit must leave room for the process.
+      const memory = bytes(spec['mem_limit']);
+      const tmpfsTotal = [...tmpfs.values()].reduce((a, b) => a + b, 0);
+      expect(memory - tmpfsTotal, `${name}: mem_limit minus tmpfs`).toBeGreaterThanOrEqual(128 * MiB);
+      const pids = spec['pids_limit'];
+      expect(
+        Number.isInteger(pids) && (pids as number) >= 32 && (pids as number) <= 1024,
+        `${name} pids_limit`,
+      ).toBe(true);
+    }
+  });
+
+  it('sizes tmpfs and memory for what the api and workers write and hold', () => {
+    const api = loadConfig(serviceEnv(normalised, 'api'));
+    const worker = loadConfig(serviceEnv(normalised, 'worker'));
+    // The api spools each upload to /tmp while it streams to S3: at least a few at the size limit.
+    expect(tmpfsOf('api').get('/tmp')).toBeGreaterThanOrEqual(4 * api.limits.maxUploadBytes);
+    // Each in-flight job downloads its original to /tmp ...
+    const workerTmp = tmpfsOf('worker').get('/tmp')!;
+    expect(workerTmp).toBeGreaterThanOrEqual(worker.worker.concurrency * worker.limits.maxUploadBytes);
+    // ... and analyses it in a thread whose heap may reach PROCESSING_MAX_MEMORY_MB.
+    const heaps = worker.worker.concurrency * worker.processing.maxMemoryMb * MiB;
+    expect(bytes(normalised.services['worker']!['mem_limit'])).toBeGreaterThanOrEqual(heaps + workerTmp);
+  });
+
+  it('runs nginx as a non-root user whose every write goes to its tmpfs', () => {
+    const nginx = normalised.services['nginx']!;
+    const user = String(nginx['user'] ?? '');
+    expect(user).toMatch(/^\d+(:\d+)?$/);
+    expect(user.split(':')[0]).not.toBe('0');
+    // The api, worker and bootstrap images run as `node` (Dockerfile `USER node`).
+    for (const name of DOCPIPE_SERVICES) expect(normalised.services[name]!['user'], name).toBeUndefined();
+    expect(dockerfile).toMatch(/^USER node$/m);
+    const conf = readFileSync(COMPOSE_NGINX_CONF, 'utf8');
+    expect(tmpfsOf('nginx').has(COMPOSE_NGINX_WRITABLE_DIR)).toBe(true);
+    expect(conf).toContain(`pid ${COMPOSE_NGINX_WRITABLE_DIR}/nginx.pid;`);
+    expect(conf).toContain(`listen ${COMPOSE_NGINX_HTTPS_PORT} ssl http2 default_server;`);
+    expect(conf).toContain(`listen ${COMPOSE_NGINX_HTTP_PORT} default_server;`);
+    // Its health check goes to the port it really listens on.
+    expect(JSON.stringify(nginx.healthcheck!.test)).toContain(
+      `http://127.0.0.1:${COMPOSE_NGINX_HTTP_PORT}/nginx-healthz`,
+    );
+  });
+
+  it('pins the images it pulls for docpipe to a version tag (not digests: none can be resolved offline)', () => {
+    // nginx is the only pulled image among the hardened services; the others are built here.
+    const pulled = HARDENED_SERVICES.filter((name) => !normalised.services[name]!.build);
+    expect(pulled).toEqual(['nginx']);
+    for (const name of pulled)
+      expect(normalised.services[name]!.image, name).toMatch(/^[a-z0-9./-]+:\d[\w.-]*$/);
+    // The Dockerfile's base is a Node 24 tag (checked below); see docs/edge.md for digest pinning.
   });
 
   it('gives docpipe processes only variables of the config schema, with valid values', () => {
