@@ -6,18 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../domain/config.js';
+import { MULTIPART_ALLOWANCE_BYTES, type Config } from '../domain/config.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const NGINX_TEMPLATE = join(root, 'nginx', 'nginx.conf.template');
 /** The rendering docker-compose mounts as /etc/nginx/nginx.conf. */
 export const COMPOSE_NGINX_CONF = join(root, 'nginx', 'compose.nginx.conf');
 
-/**
- * Room for the multipart envelope around the file (operations, map, part headers). nginx counts the
- * whole body, the api only the file: without it a file just under MAX_UPLOAD_BYTES would be refused.
- */
-export const MULTIPART_ALLOWANCE_BYTES = 1024 * 1024;
+export { MULTIPART_ALLOWANCE_BYTES };
 
 /** The api's port inside the compose network (docker-compose.yml sets PORT to it). */
 export const COMPOSE_API_PORT = 4000;

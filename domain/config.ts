@@ -20,6 +20,12 @@ const resourceName = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{3,63}$/, 'must be 3-63 letters, digits, ".", "-" or "_"');
 
+/**
+ * Room for the multipart envelope (operations, map, part headers) around an upload's file: nginx's
+ * `client_max_body_size` and the api's declared-length check are MAX_UPLOAD_BYTES plus this.
+ */
+export const MULTIPART_ALLOWANCE_BYTES = 1024 * 1024;
+
 /** Every environment variable docpipe reads, with its default. `.env.example` mirrors this list. */
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

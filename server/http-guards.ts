@@ -8,13 +8,10 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Principal, TokenVerifier } from '../auth/tokens.js';
 import { AuthError } from '../auth/tokens.js';
-import type { Config } from '../domain/config.js';
+import { MULTIPART_ALLOWANCE_BYTES, type Config } from '../domain/config.js';
 import { ErrorCode } from '../domain/errors.js';
 import { isAllowedHost } from './origins.js';
 import { RateLimitedError, type UsageLimiter } from './usage-limits.js';
-
-/** Room for the multipart envelope (operations, map, part headers) around the file itself. */
-export const MULTIPART_ALLOWANCE_BYTES = 1024 * 1024;
 
 export function sendError(
   res: Response,

@@ -32,11 +32,12 @@ const MiB = 1024 * 1024;
 let normalised: ComposeFile;
 
 beforeAll(async () => {
-  // No variables from the shell or a local .env: the file's own defaults are what is checked.
+  // No variables from the shell or a local .env: the file's own defaults are what is checked, plus
+  // the one variable without a default (the token secret).
   const dir = tempDir('docpipe-compose-');
   try {
-    const envFile = join(dir, 'empty.env');
-    writeFileSync(envFile, '');
+    const envFile = join(dir, 'only-secret.env');
+    writeFileSync(envFile, `DOCPIPE_AUTH_SECRET=${'s'.repeat(40)}\n`);
     const { stdout } = await run('docker-compose', ['--env-file', envFile, '-f', COMPOSE_FILE, 'config'], {
       env: { PATH: process.env['PATH'] ?? '' },
     });
@@ -91,6 +92,31 @@ function healthcheckOf(service: string): { source: 'compose' | 'image'; test?: u
 }
 
 describe('docker-compose.yml', () => {
+  it('refuses to render without DOCPIPE_AUTH_SECRET, naming it', async () => {
+    const dir = tempDir('docpipe-compose-');
+    try {
+      const envFile = join(dir, 'empty.env');
+      writeFileSync(envFile, '');
+      const failed = await run('docker-compose', ['--env-file', envFile, '-f', COMPOSE_FILE, 'config'], {
+        env: { PATH: process.env['PATH'] ?? '' },
+      }).then(
+        () => '',
+        (err: { stderr?: string }) => String(err.stderr),
+      );
+      expect(failed).toMatch(/DOCPIPE_AUTH_SECRET/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  it('gives every api replica the same token secret and a shared request budget', () => {
+    for (const name of ['api']) {
+      const env = normalised.services[name]!.environment as Record<string, string>;
+      expect(env['AUTH_SECRET']).toBe('s'.repeat(40));
+      expect(env['RATE_LIMIT_STORE']).toBe('dynamodb');
+    }
+  });
+
   it('passes `docker-compose config` validation', () => {
     expect(Object.keys(normalised.services).sort()).toEqual(
       ['api', 'bootstrap', 'floci', 'localstack', 'nginx', 'worker'].sort(),

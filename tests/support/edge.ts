@@ -3,6 +3,7 @@
  * (server/main.ts, as `npm start` runs them), nginx in front of them with a generated CA, and
  * HTTPS/WSS clients that verify certificates against that CA.
  */
+import { bearer, TEST_TOKEN } from './auth.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -69,7 +70,7 @@ export function httpsGraphQL(url: string, ca: Buffer, query: string, headers: Re
   return httpsRequest(url, {
     ca,
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', authorization: bearer(TEST_TOKEN), ...headers },
     body: JSON.stringify({ query }),
   });
 }
@@ -122,6 +123,7 @@ export async function streamUpload(
           'content-type': `multipart/form-data; boundary=${boundary}`,
           'content-length': String(head.length + size + tail.length),
           'apollo-require-preflight': 'true',
+          authorization: bearer(TEST_TOKEN),
         },
       },
       (res) => {
@@ -174,6 +176,7 @@ export function wssClient(
     webSocketImpl: TrustingWebSocket,
     retryAttempts: 0,
     lazy: true,
+    connectionParams: { authorization: bearer(TEST_TOKEN) },
     on: { closed: () => closes++ },
   });
   return { client, pings: () => pings, closes: () => closes };
