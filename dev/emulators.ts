@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
@@ -63,6 +63,7 @@ export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<E
     updateTableMs: 0,
     ...(dynamoPath ? { path: dynamoPath } : {}),
   });
+  const dynamoRequests = drainable(dynamo);
   try {
     await listen(dynamo, opts.dynamodbPort ?? 0, host);
   } catch (err) {
@@ -86,11 +87,57 @@ export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<E
       { name: 'dynalite' as const, server: dynamo },
     ],
     async stop() {
-      // Stop accepting first, then cut keep-alive connections: a request reaching the old server
-      // after its database closed would otherwise never be answered.
+      // Let requests dynalite is working on finish first: one still running when its LevelDB closes
+      // fails inside dynalite with an unhandled "Database is closed". New ones get 503 meanwhile.
+      await dynamoRequests.drain(5_000);
+      // Stop accepting, then cut keep-alive connections: a request reaching the old server after its
+      // database closed would otherwise never be answered.
       const closed = new Promise<void>((resolve) => dynamo.close(() => resolve()));
       dynamo.closeAllConnections();
       await Promise.all([fauxqs.stop(), closed]);
+    },
+  };
+}
+
+/**
+ * Counts the requests `server`'s handler is working on (until it calls `res.end`, which dynalite does
+ * when its database work is done, whether or not the client is still there). `drain` refuses new
+ * requests with 503 and waits, at most `timeoutMs`, until none is running.
+ */
+function drainable(server: Server): { drain(timeoutMs: number): Promise<void> } {
+  let running = 0;
+  let draining = false;
+  let idle: (() => void) | undefined;
+  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (draining) {
+      res.writeHead(503, { connection: 'close' }).end();
+      return;
+    }
+    running++;
+    const end = res.end.bind(res);
+    let ended = false;
+    res.end = ((...args: Parameters<ServerResponse['end']>) => {
+      if (!ended) {
+        ended = true;
+        if (--running === 0) idle?.();
+      }
+      return end(...args);
+    }) as ServerResponse['end'];
+    for (const handler of handlers) handler(req, res);
+  });
+  return {
+    async drain(timeoutMs) {
+      draining = true;
+      if (running === 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     },
   };
 }
