@@ -1,4 +1,3 @@
-import { GraphQLUpload, type FileUpload } from 'graphql-upload-ts';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { JobStatus, type DocumentRecord, type DocumentResult, type JobRecord } from '../../domain/model.js';
 import type { GraphQLContext } from './context.js';
@@ -9,6 +8,7 @@ import {
   DocumentType,
 } from './document.type.js';
 import { JobType } from './job.type.js';
+import { UploadScalar, type ReceivedUpload } from './upload.scalar.js';
 
 @Resolver(() => DocumentType)
 export class DocumentResolver {
@@ -44,7 +44,7 @@ export class DocumentResolver {
     description: 'Upload a file (GraphQL multipart request). Processing starts at once; watch `job`.',
   })
   async uploadDocument(
-    @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
+    @Arg('file', () => UploadScalar) upload: ReceivedUpload,
     @Arg('idempotencyKey', () => String, {
       nullable: true,
       description:
@@ -53,7 +53,12 @@ export class DocumentResolver {
     idempotencyKey: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentRecord> {
-    return ctx.documents.upload(ctx.ownerId, await file, ctx.correlationId, idempotencyKey ?? undefined);
+    return ctx.documents.upload(
+      ctx.ownerId,
+      await upload.file(),
+      ctx.correlationId,
+      idempotencyKey ?? undefined,
+    );
   }
 
   @Mutation(() => DeleteDocumentPayload, {

@@ -24,28 +24,11 @@ export const HTTP_STATUS: Partial<Record<string, number>> = {
   [ErrorCode.RATE_LIMITED]: 429,
 };
 
-/**
- * The deliberate error behind `error`: thrown by a resolver, reported by a validation rule, or a
- * client error from the multipart parser (graphql-upload rejects the file with an http-errors 4xx,
- * e.g. a map naming a file the request does not carry; type-graphql awaits it before the resolver).
- */
+/** The deliberate error behind `error`: thrown by a resolver, or reported by a validation rule. */
 function domainErrorOf(error: unknown): DomainError | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth++) {
     if (current instanceof DomainError) return current;
-    const status = (current as { status?: unknown; expose?: unknown }).status;
-    if (
-      typeof status === 'number' &&
-      status >= 400 &&
-      status < 500 &&
-      (current as { expose?: unknown }).expose
-    ) {
-      const message = `Upload failed: ${(current as Error).message}`;
-      return new DomainError(
-        status === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_USER_INPUT,
-        message,
-      );
-    }
     current = current instanceof Error ? (current as { originalError?: unknown }).originalError : undefined;
   }
   return undefined;

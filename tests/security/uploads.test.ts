@@ -207,6 +207,21 @@ describe('hostile uploads', () => {
       expect(disposition).not.toMatch(/[\r\n]/);
       expect(parseDisposition(disposition)).toMatchObject({ type: 'attachment' });
     }
+    // Raw control characters in the part header itself (no RFC 5987): refused as the client's mistake
+    // or cleaned, never an internal error.
+    const raw = await rawMultipart(
+      part('operations', operations) +
+        part('map', JSON.stringify({ 0: ['variables.file'] })) +
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="0"; filename="bell\u0007esc\u001b.txt"\r\n` +
+        `Content-Type: text/plain\r\n\r\nx\r\n` +
+        end,
+    );
+    if (raw.body.errors) {
+      expect(raw.status).toBe(400);
+      expect(raw.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    } else {
+      expect(raw.body.data.uploadDocument.filename).toBe('bellesc.txt');
+    }
     // 10 KB of name: cut to 255 characters.
     const long = await uploadFile(api.url, 'x', `${'n'.repeat(10_000)}.txt`);
     expect(long.data!.uploadDocument.filename).toBe('n'.repeat(255));
