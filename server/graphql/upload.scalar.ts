@@ -1,4 +1,4 @@
-import { GraphQLScalarType, type GraphQLScalarTypeConfig } from 'graphql';
+import { GraphQLError, GraphQLScalarType, type GraphQLScalarTypeConfig } from 'graphql';
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-ts';
 import { badInput, DomainError, ErrorCode } from '../../domain/errors.js';
 
@@ -17,7 +17,11 @@ export interface ReceivedUpload {
 export const UploadScalar = new GraphQLScalarType<ReceivedUpload, never>({
   name: GraphQLUpload.name,
   description: GraphQLUpload.description,
-  parseLiteral: GraphQLUpload.parseLiteral as GraphQLScalarTypeConfig<ReceivedUpload, never>['parseLiteral'],
+  parseLiteral(node) {
+    throw new GraphQLError('Upload literal unsupported: send the file as a multipart variable', {
+      nodes: node,
+    });
+  },
   serialize: GraphQLUpload.serialize as GraphQLScalarTypeConfig<ReceivedUpload, never>['serialize'],
   parseValue(value): ReceivedUpload {
     const promise = GraphQLUpload.parseValue(value) as Promise<FileUpload>;
