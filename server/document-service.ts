@@ -11,6 +11,7 @@ import { JobQueue } from '../aws/job-queue.js';
 import { JobWriter } from '../aws/job-writer.js';
 import { DomainError, ErrorCode, badInput, notFound } from '../domain/errors.js';
 import { newId, requireId } from '../domain/ids.js';
+import { failJob, JobErrorCode, newJob } from '../domain/jobs.js';
 import { JobStage, JobStatus, isTerminal, type DocumentRecord, type JobRecord } from '../domain/model.js';
 import type { JobEventHub, JobUpdates } from './events/job-event-hub.js';
 import type { Config } from '../domain/config.js';
@@ -233,7 +234,7 @@ export class DocumentService {
     if (!doc) return false;
     await this.endJob(
       doc.currentJobId,
-      { code: 'DOCUMENT_DELETED', message: 'The document was deleted' },
+      { code: JobErrorCode.DOCUMENT_DELETED, message: 'The document was deleted' },
       correlationId,
     );
     await blobs.delete(BlobStore.originalKey(id));
@@ -265,10 +266,9 @@ export class DocumentService {
     try {
       await queue.send({ jobId: job.id, documentId: id, ownerId, correlationId });
     } catch (err) {
-      const error = { code: 'ENQUEUE_FAILED', message: 'Could not queue the job' };
-      await jobs
-        .advance(job, { status: JobStatus.FAILED, stage: JobStage.DONE, error }, correlationId)
-        .catch(() => null);
+      // Document first, as everywhere: a document left QUEUED here would never be picked up again.
+      const error = { code: JobErrorCode.ENQUEUE_FAILED, message: 'Could not queue the job' };
+      await failJob({ store, jobs }, job, error, correlationId).catch(() => null);
       throw err;
     }
     return (await store.getDocument(ownerId, id)) ?? doc;
@@ -318,25 +318,6 @@ export class DocumentService {
       throw err;
     }
   }
-}
-
-function newJob(documentId: string, ownerId: string): JobRecord {
-  const now = new Date().toISOString();
-  return {
-    id: newId(),
-    documentId,
-    ownerId,
-    status: JobStatus.QUEUED,
-    stage: JobStage.QUEUED,
-    progress: 0,
-    attempts: 0,
-    version: 1,
-    error: null,
-    createdAt: now,
-    updatedAt: now,
-    startedAt: null,
-    finishedAt: null,
-  };
 }
 
 function discard(file: FileUpload): void {

@@ -15,7 +15,8 @@ import { JobMessage, parseJsonSafe } from '../domain/messages.js';
 import { isTerminal } from '../domain/model.js';
 import { analyzeFile } from './processing/index.js';
 import { sweepStuckJobs } from './stuck-job-sweeper.js';
-import { failJob, processJob, type Analyzer, type ProcessJobDeps } from './process-job.js';
+import { failJob, JobErrorCode } from '../domain/jobs.js';
+import { processJob, type Analyzer, type ProcessJobDeps } from './process-job.js';
 
 export interface Worker {
   readonly id: string;
@@ -163,7 +164,8 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
           // The internal error stays in the log (with the correlation id); clients see a fixed text.
           logger.error({ err, jobId: msg.jobId, correlationId: msg.correlationId }, 'job failed for good');
           const reason = `Processing failed ${receiveCount} times; the cause is in the worker log (correlation id ${msg.correlationId})`;
-          await failJob(deps, job, 'RETRIES_EXHAUSTED', reason, msg.correlationId).catch(() => null);
+          const error = { code: JobErrorCode.RETRIES_EXHAUSTED, message: reason };
+          await failJob(deps, job, error, msg.correlationId).catch(() => null);
         }
         await queue.moveToDlq(message, 'RETRIES_EXHAUSTED').catch(() => undefined);
         return;

@@ -11,6 +11,7 @@ import { BlobStore } from '../aws/blob-store.js';
 import type { DocumentStore } from '../aws/document-store.js';
 import type { JobWriter } from '../aws/job-writer.js';
 import { ProcessingError } from '../domain/errors.js';
+import { failJob, JobErrorCode } from '../domain/jobs.js';
 import type { JobMessage } from '../domain/messages.js';
 import {
   JobStage,
@@ -18,7 +19,6 @@ import {
   isTerminal,
   type DocumentRecord,
   type DocumentResult,
-  type JobRecord,
 } from '../domain/model.js';
 import type { Analysis } from './processing/index.js';
 import { ProgressReporter } from './progress-reporter.js';
@@ -166,47 +166,16 @@ export async function processJob(
       if (flushErr instanceof LostRace) return afterLostRace(store, msg.jobId, log);
       throw flushErr;
     }
-    const failed = await failJob(deps, reporter.current, err.code, err.message, msg.correlationId);
+    const failed = await failJob(
+      deps,
+      reporter.current,
+      { code: err.code, message: err.message },
+      msg.correlationId,
+    );
     return failed ? 'done' : afterLostRace(store, msg.jobId, log);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/** Ends a job FAILED: for ProcessingErrors and for the last allowed delivery of a retried job. */
-export async function failJob(
-  deps: Pick<ProcessJobDeps, 'store' | 'jobs'>,
-  job: JobRecord,
-  code: string,
-  message: string,
-  correlationId: string,
-): Promise<JobRecord | null> {
-  const now = new Date().toISOString();
-  // Document first, as for COMPLETED.
-  if (
-    !(await deps.store.updateDocumentStatus(job.documentId, job.ownerId, {
-      status: JobStatus.FAILED,
-      updatedAt: now,
-    }))
-  ) {
-    return null;
-  }
-  const failed = await deps.jobs.advance(
-    job,
-    { status: JobStatus.FAILED, stage: JobStage.DONE, error: { code, message }, finishedAt: now },
-    correlationId,
-  );
-  if (!failed) {
-    // Someone else finished the job meanwhile: put the document back in line with it.
-    const latest = await deps.store.getJob(job.id);
-    if (latest && isTerminal(latest.status) && latest.status !== JobStatus.FAILED) {
-      await deps.store.updateDocumentStatus(job.documentId, job.ownerId, {
-        status: latest.status,
-        updatedAt: now,
-      });
-    }
-  }
-  return failed;
 }
 
 /** Writes the extracted text and thumbnail under this attempt's prefix; returns the stored result. */
@@ -281,7 +250,10 @@ async function download(
     body = await blobs.getStream(BlobStore.originalKey(doc.id));
   } catch (err) {
     if (err instanceof Error && (err.name === 'NoSuchKey' || err.name === 'NotFound')) {
-      throw new ProcessingError('ORIGINAL_MISSING', 'The uploaded original is no longer in storage');
+      throw new ProcessingError(
+        JobErrorCode.ORIGINAL_MISSING,
+        'The uploaded original is no longer in storage',
+      );
     }
     throw err;
   }
@@ -303,7 +275,7 @@ async function download(
   const sha256 = hash.digest('hex');
   if (sha256 !== doc.sha256 || size !== doc.size) {
     throw new ProcessingError(
-      'CHECKSUM_MISMATCH',
+      JobErrorCode.CHECKSUM_MISMATCH,
       `Stored original does not match the upload (size ${size} vs ${doc.size}, sha256 ${sha256} vs ${doc.sha256})`,
     );
   }
