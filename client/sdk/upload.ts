@@ -49,6 +49,8 @@ export interface HttpReply {
   status: number;
   statusText: string;
   contentType: string;
+  /** The `Retry-After` header (429/503 replies), if any. */
+  retryAfter: string | null;
   text: string;
 }
 
@@ -119,6 +121,7 @@ function viaXhr(req: ResolvedRequest): Promise<HttpReply> {
             status: xhr.status,
             statusText: xhr.statusText,
             contentType: xhr.getResponseHeader('content-type') ?? '',
+            retryAfter: xhr.getResponseHeader('retry-after'),
             text: xhr.responseText,
           });
         };
@@ -187,6 +190,7 @@ async function viaFetch(req: ResolvedRequest): Promise<HttpReply> {
     status: res.status,
     statusText: res.statusText,
     contentType: res.headers.get('content-type') ?? '',
+    retryAfter: res.headers.get('retry-after'),
     text: await res.text(),
   };
 }
