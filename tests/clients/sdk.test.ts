@@ -105,6 +105,11 @@ describe('SDK uploads', () => {
     });
   });
 
+  it('uploads a name with control characters (percent-encoded: multipart parsers reject them raw)', async () => {
+    const doc = await client.uploadDocument(Buffer.from('x'), { filename: 'a\u001b[2J\u0007b.txt' });
+    expect(doc.filename).toBe('a%1B[2J%07b.txt');
+  });
+
   it('uploads a Node stream of unknown size', async () => {
     const chunks = ['one,two\n', '1,2\n', '3,4\n'];
     const progress: UploadProgress[] = [];
