@@ -25,7 +25,16 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/server/*', '**/worker/*', '**/aws/*', '**/domain/*', '**/dev/*', '@aws-sdk/*'],
+              group: [
+                '**/server/*',
+                '**/auth/*',
+                '**/ops/*',
+                '**/worker/*',
+                '**/aws/*',
+                '**/domain/*',
+                '**/dev/*',
+                '@aws-sdk/*',
+              ],
               message: 'client/ talks to the api through GraphQL only (see docs/clients.md).',
             },
           ],

@@ -1,12 +1,20 @@
+/**
+ * Human output of the CLI. Every value from the api (or from a file name) passes through
+ * `terminalSafe` here, one line per value, so a name or message cannot forge lines or drive the
+ * terminal; only the text preview may span lines, indented under its label.
+ */
 import { formatBytes, formatTime, resultFacts } from '../common/format.js';
+import { terminalSafe } from '../common/terminal-safe.js';
 import type { Document, Job } from '../sdk/index.js';
+
+const safe = (text: string) => terminalSafe(text);
 
 /** One-line job summary: "PROCESSING detecting 40%" or "FAILED CHECKSUM_MISMATCH: …". */
 export function describeJob(job: Job): string {
   if (job.status === 'FAILED')
-    return `FAILED ${job.error ? `${job.error.code}: ${job.error.message}` : ''}`.trim();
+    return safe(`FAILED ${job.error ? `${job.error.code}: ${job.error.message}` : ''}`.trim());
   if (job.status === 'COMPLETED') return 'COMPLETED';
-  return `${job.status} ${job.stage} ${job.progress}%`;
+  return safe(`${job.status} ${job.stage} ${job.progress}%`);
 }
 
 /** The `get` view and the end of `upload --watch`: what processing found. */
@@ -32,22 +40,30 @@ export function describeDocument(doc: Document): string {
     if (doc.result.thumbnailUrl) rows.push(['thumbnail url', doc.result.thumbnailUrl]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+  return rows
+    .map(([k, v]) => {
+      // The preview may hold line breaks: keep them, indented under the value column.
+      const value = k === 'preview' ? terminalSafe(v, { multiline: true }) : safe(v);
+      return `${k.padEnd(width)}  ${value.replace(/\n/g, `\n${' '.repeat(width + 2)}`)}`;
+    })
+    .join('\n');
 }
 
-/** A plain-text table with padded columns; the last column is not padded. */
+/** A plain-text table with padded columns; the last column is not padded. Cells are made safe. */
 export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const safeRows = rows.map((r) => r.map(safe));
+  const widths = header.map((h, i) => Math.max(h.length, ...safeRows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  return [line(header), ...safeRows.map(line)].join('\n');
 }
 
-/** Shortens a file name for a progress-bar label, keeping its end (the extension). */
+/** Shortens a file name for a progress-bar label, keeping its end (the extension); made safe. */
 export function label(name: string, width: number): string {
-  if (name.length <= width) return name.padEnd(width);
-  return `…${name.slice(name.length - width + 1)}`;
+  const shown = safe(name);
+  if (shown.length <= width) return shown.padEnd(width);
+  return `…${shown.slice(shown.length - width + 1)}`;
 }

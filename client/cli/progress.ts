@@ -1,10 +1,12 @@
 /**
  * Per-file progress: real bars (cli-progress) on a terminal, plain lines elsewhere (pipes, CI, tests)
- * so logs stay readable. Both write to stderr: stdout carries results only.
+ * so logs stay readable. Both write to stderr: stdout carries results only. Names, stages and error
+ * messages are made terminal-safe before they reach either.
  */
 import cliProgress from 'cli-progress';
 import type { Job } from '../sdk/index.js';
 import { formatBytes } from '../common/format.js';
+import { terminalSafe } from '../common/terminal-safe.js';
 import { describeJob, label } from './format.js';
 
 export interface FileProgress {
@@ -57,16 +59,17 @@ function barsReporter(stream: NodeJS.WriteStream, names: string[]): ProgressRepo
         },
         job(job) {
           // The bar already shows the percentage; the phase says what is happening.
-          const phase = job.status === 'PROCESSING' ? `processing: ${job.stage}` : describeJob(job);
+          const phase =
+            job.status === 'PROCESSING' ? `processing: ${terminalSafe(job.stage)}` : describeJob(job);
           bar.update(job.progress, { phase });
         },
         failed(message) {
-          bar.update({ phase: `error: ${message}` });
+          bar.update({ phase: `error: ${terminalSafe(message)}` });
         },
       };
     },
     log(line) {
-      multi.log(`${line}\n`);
+      multi.log(`${terminalSafe(line)}\n`);
     },
     stop() {
       multi.stop();
@@ -75,9 +78,10 @@ function barsReporter(stream: NodeJS.WriteStream, names: string[]): ProgressRepo
 }
 
 function linesReporter(stream: NodeJS.WriteStream): ProgressReporter {
-  const write = (line: string) => stream.write(`${line}\n`);
+  const write = (line: string) => stream.write(`${terminalSafe(line)}\n`);
   return {
-    add(name, size) {
+    add(rawName, size) {
+      const name = terminalSafe(rawName);
       let started = false;
       let last = '';
       return {

@@ -11,6 +11,27 @@ export type JobStatus =
   | 'PROCESSING'
   | 'QUEUED';
 
+export type ApiKeyFieldsFragment = { id: string, name: string, createdAt: string, revokedAt: string | null };
+
+export type ListApiKeysQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ListApiKeysQuery = { apiKeys: Array<{ id: string, name: string, createdAt: string, revokedAt: string | null }> };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey: { key: string, apiKey: { id: string, name: string, createdAt: string, revokedAt: string | null } } };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiKeyMutation = { revokeApiKey: { id: string, revoked: boolean } };
+
 export type GetDocumentQueryVariables = Exact<{
   id: string | number;
 }>;
@@ -91,6 +112,14 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ApiKeyFields on ApiKey {
+  id
+  name
+  createdAt
+  revokedAt
+}
+    `, {"fragmentName":"ApiKeyFields"}) as unknown as TypedDocumentString<ApiKeyFieldsFragment, unknown>;
 export const JobFieldsFragmentDoc = new TypedDocumentString(`
     fragment JobFields on Job {
   id
@@ -163,6 +192,41 @@ export const DocumentFieldsFragmentDoc = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`, {"fragmentName":"DocumentFields"}) as unknown as TypedDocumentString<DocumentFieldsFragment, unknown>;
+export const ListApiKeysDocument = new TypedDocumentString(`
+    query ListApiKeys {
+  apiKeys {
+    ...ApiKeyFields
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  name
+  createdAt
+  revokedAt
+}`) as unknown as TypedDocumentString<ListApiKeysQuery, ListApiKeysQueryVariables>;
+export const CreateApiKeyDocument = new TypedDocumentString(`
+    mutation CreateApiKey($name: String!) {
+  createApiKey(input: {name: $name}) {
+    apiKey {
+      ...ApiKeyFields
+    }
+    key
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  name
+  createdAt
+  revokedAt
+}`) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
+export const RevokeApiKeyDocument = new TypedDocumentString(`
+    mutation RevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    id
+    revoked
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const GetDocumentDocument = new TypedDocumentString(`
     query GetDocument($id: ID!) {
   document(id: $id) {

@@ -80,4 +80,37 @@ query GetDocument($id: ID!) {
 `,
     variables: '{ "id": "paste-a-document-id" }',
   },
+  {
+    query: `# API keys for scripts and CI. Run "CreateApiKey" once: the key (dpk_…) is shown only in
+# its answer; send it as "Authorization": "Bearer dpk_…". "ListApiKeys" never shows keys, and
+# "RevokeApiKey" (id from the list) stops one at once.
+query ListApiKeys {
+  apiKeys {
+    id
+    name
+    createdAt
+    revokedAt
+  }
+}
+
+mutation CreateApiKey($name: String!) {
+  createApiKey(input: { name: $name }) {
+    apiKey {
+      id
+      name
+      createdAt
+    }
+    key
+  }
+}
+
+mutation RevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    id
+    revoked
+  }
+}
+`,
+    variables: '{ "name": "my script", "id": "paste-a-key-id" }',
+  },
 ];

@@ -1,21 +1,28 @@
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import {
+  CreateApiKeyDocument,
   DeleteDocumentDocument,
   DocumentDownloadUrlDocument,
   GetDocumentDocument,
   GetJobDocument,
+  ListApiKeysDocument,
   ListDocumentsDocument,
   ReprocessDocumentDocument,
+  RevokeApiKeyDocument,
   UploadDocumentDocument,
+  type ApiKeyFieldsFragment,
+  type CreateApiKeyMutation,
   type DeleteDocumentMutation,
   type DocumentFieldsFragment,
   type JobFieldsFragment,
   type JobStatus,
   type ListDocumentsQuery,
+  type RevokeApiKeyMutation,
 } from '../generated/graphql.js';
 import {
   DocpipeError,
+  errorFromCloseCode,
   errorFromGraphQL,
   errorFromHttpStatus,
   toDocpipeError,
@@ -29,6 +36,12 @@ export type Document = DocumentFieldsFragment;
 /** A processing job (the `JobFields` fragment). */
 export type Job = JobFieldsFragment;
 export type { JobStatus };
+/** An API key's public part (the `ApiKeyFields` fragment); the key itself is never listed. */
+export type ApiKey = ApiKeyFieldsFragment;
+/** `createApiKey`'s answer: the new key's record and the key itself (`dpk_…`), shown this once. */
+export type CreatedApiKey = CreateApiKeyMutation['createApiKey'];
+/** `revokeApiKey`'s answer; `revoked` is false when there was no such active key of yours. */
+export type RevokedApiKey = RevokeApiKeyMutation['revokeApiKey'];
 /** One page of `documents`, newest first. */
 export type DocumentPage = ListDocumentsQuery['documents'];
 /** A file given by path, opened by the Node entry point (`node.ts`). */
@@ -49,7 +62,11 @@ export interface RetryOptions {
 export interface ClientOptions {
   /** The GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
   url: string;
-  /** Sent as `Authorization: Bearer <token>` (and as `connectionParams.authorization` on WebSockets). */
+  /**
+   * A token (JWT) or an API key (`dpk_…`), sent as `Authorization: Bearer <token>` on HTTP and as
+   * `connectionParams.authorization` on WebSockets. The api refuses requests without one
+   * (`UNAUTHENTICATED`). The Node entry point (`node.ts`) falls back to `DOCPIPE_TOKEN`.
+   */
   token?: string;
   /** fetch implementation for queries and Node uploads. @default globalThis.fetch */
   fetch?: typeof fetch;
@@ -136,9 +153,21 @@ export interface DocpipeClient {
    * ```ts
    * for await (const job of client.watchJob(doc.job!.id)) console.log(job.stage, job.progress);
    * ```
-   * @throws {@link DocpipeError} `NOT_FOUND`, `ABORTED`, or `NETWORK_ERROR` once retries run out.
+   * @throws {@link DocpipeError} `NOT_FOUND`, `ABORTED`, `NETWORK_ERROR` once retries run out,
+   * `UNAUTHENTICATED` when the api refuses the socket's token (close code 4403; not retried), or
+   * `RATE_LIMITED` for too many sockets or subscriptions of this owner.
    */
   watchJob(jobId: string, options?: WatchOptions): AsyncIterableIterator<Job>;
+  /** Your API keys, newest first, revoked ones included (with `revokedAt`). */
+  apiKeys(options?: RequestOptions): Promise<ApiKey[]>;
+  /**
+   * Creates an API key for scripts and CI. The returned `key` (`dpk_…`) is shown only this once;
+   * use it as the `token` option or `DOCPIPE_TOKEN`.
+   * @throws {@link DocpipeError} `BAD_USER_INPUT` for an empty or over-long name, or too many keys.
+   */
+  createApiKey(name: string, options?: RequestOptions): Promise<CreatedApiKey>;
+  /** Revokes an API key at once; requests with it are then `UNAUTHENTICATED`. */
+  revokeApiKey(id: string, options?: RequestOptions): Promise<RevokedApiKey>;
   /** Closes the subscription socket. Call it when done so a Node process can exit. */
   close(): Promise<void>;
 }
@@ -149,7 +178,7 @@ export interface DocpipeClient {
  *
  * @example
  * ```ts
- * const client = createClient({ url: 'http://127.0.0.1:4000/graphql' });
+ * const client = createClient({ url: 'http://127.0.0.1:4000/graphql', token });
  * const doc = await client.uploadDocument(file, { onProgress: (p) => console.log(p.loaded, p.total) });
  * for await (const job of client.watchJob(doc.job!.id)) console.log(job.status, job.progress);
  * await client.close();
@@ -173,8 +202,10 @@ export function createClient(options: ClientOptions): DocpipeClient {
       lazyCloseTimeout: 1_000,
       retryAttempts: options.retry?.attempts ?? 10,
       retryWait: backoff(options.retry?.minDelayMs ?? 300, options.retry?.maxDelayMs ?? 10_000),
-      // Any failed connection is worth retrying (server restarting, network blip); attempts are bounded.
-      shouldRetry: () => true,
+      // A failed connection is worth retrying (server restarting, network blip; attempts are bounded),
+      // unless the api closed it on purpose: 4403 (no valid token) and 4429 (too many sockets for this
+      // owner) would only fail again, so the watch ends at once with UNAUTHENTICATED / RATE_LIMITED.
+      shouldRetry: (closeEventOrError) => !isRefusal(closeEventOrError),
       on: {
         connecting: (isRetry) => options.onConnectionChange?.(isRetry ? 'reconnecting' : 'connecting'),
         connected: () => options.onConnectionChange?.('connected'),
@@ -202,6 +233,7 @@ export function createClient(options: ClientOptions): DocpipeClient {
         status: res.status,
         statusText: res.statusText,
         contentType: res.headers.get('content-type') ?? '',
+        retryAfter: res.headers.get('retry-after'),
         text: await res.text(),
       };
     } catch (err) {
@@ -271,6 +303,15 @@ export function createClient(options: ClientOptions): DocpipeClient {
     watchJob(jobId, opts) {
       return watchJobWith(getWs, jobId, opts);
     },
+    async apiKeys(opts) {
+      return (await request(ListApiKeysDocument, {}, opts)).apiKeys;
+    },
+    async createApiKey(name, opts) {
+      return (await request(CreateApiKeyDocument, { name }, opts)).createApiKey;
+    },
+    async revokeApiKey(id, opts) {
+      return (await request(RevokeApiKeyDocument, { id }, opts)).revokeApiKey;
+    },
     async close() {
       const client = ws;
       ws = undefined;
@@ -289,10 +330,18 @@ function parseReply<T>(reply: HttpReply): T {
       body = undefined;
     }
   }
-  if (body?.errors?.length) throw errorFromGraphQL(body.errors, reply.status);
-  if (reply.status >= 400 || !body) throw errorFromHttpStatus(reply.status, reply.statusText);
+  if (body?.errors?.length) throw errorFromGraphQL(body.errors, reply.status, reply.retryAfter);
+  if (reply.status >= 400 || !body) {
+    throw errorFromHttpStatus(reply.status, reply.statusText, reply.retryAfter);
+  }
   if (body.data == null) throw new DocpipeError('BAD_RESPONSE', 'The response carried no data');
   return body.data;
+}
+
+/** True for a socket the api closed on purpose (see `errorFromCloseCode`). */
+function isRefusal(closeEventOrError: unknown): boolean {
+  const code = (closeEventOrError as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && errorFromCloseCode(code) !== undefined;
 }
 
 /** Exponential backoff with jitter, so many clients do not reconnect in lockstep after a restart. */

@@ -4,7 +4,9 @@
  */
 export { createClient } from './client.js';
 export type {
+  ApiKey,
   ClientOptions,
+  CreatedApiKey,
   ConnectionState,
   DocpipeClient,
   Document,
@@ -14,6 +16,7 @@ export type {
   ListOptions,
   RequestOptions,
   RetryOptions,
+  RevokedApiKey,
   UploadInput,
 } from './client.js';
 export { contentTypeFor } from './content-type.js';

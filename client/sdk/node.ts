@@ -40,14 +40,17 @@ export async function openFile(
 
 /**
  * Creates a docpipe client for Node: like the browser one, and `uploadDocument` also accepts a
- * file path. Subscriptions use Node's built-in WebSocket unless `webSocketImpl` is given.
+ * file path. Without a `token` option (or with `token: undefined`) it sends `DOCPIPE_TOKEN` from
+ * the environment, if set; `token: ''` sends no credentials at all. Subscriptions use Node's built-in WebSocket unless `webSocketImpl` is given.
  *
  * @example
  * ```ts
+ * // DOCPIPE_TOKEN=$(cat .data/dev-token) node my-script.js
  * const client = createClient({ url: 'http://127.0.0.1:4000/graphql' });
  * const doc = await client.uploadDocument('./report.pdf', { onProgress: console.log });
  * ```
  */
 export function createClient(options: ClientOptions): DocpipeClient {
-  return createBaseClient({ openPath: openFile, ...options });
+  const token = options.token ?? process.env['DOCPIPE_TOKEN'];
+  return createBaseClient({ openPath: openFile, ...options, ...(token ? { token } : {}) });
 }

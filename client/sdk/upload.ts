@@ -49,6 +49,8 @@ export interface HttpReply {
   status: number;
   statusText: string;
   contentType: string;
+  /** The `Retry-After` header (429/503 replies), if any. */
+  retryAfter: string | null;
   text: string;
 }
 
@@ -101,7 +103,8 @@ function viaXhr(req: ResolvedRequest): Promise<HttpReply> {
         const form = new FormData();
         form.append('operations', JSON.stringify(req.operations));
         form.append('map', JSON.stringify({ 0: [req.fileVariablePath] }));
-        form.append('0', blob, req.filename);
+        // The browser escapes quotes and line breaks itself; other controls are ours to escape.
+        form.append('0', blob, escapeControls(req.filename));
         const xhr = new XMLHttpRequest();
         xhr.open('POST', req.url);
         for (const [name, value] of Object.entries(req.headers)) xhr.setRequestHeader(name, value);
@@ -119,6 +122,7 @@ function viaXhr(req: ResolvedRequest): Promise<HttpReply> {
             status: xhr.status,
             statusText: xhr.statusText,
             contentType: xhr.getResponseHeader('content-type') ?? '',
+            retryAfter: xhr.getResponseHeader('retry-after'),
             text: xhr.responseText,
           });
         };
@@ -187,6 +191,7 @@ async function viaFetch(req: ResolvedRequest): Promise<HttpReply> {
     status: res.status,
     statusText: res.statusText,
     contentType: res.headers.get('content-type') ?? '',
+    retryAfter: res.headers.get('retry-after'),
     text: await res.text(),
   };
 }
@@ -195,9 +200,20 @@ function field(boundary: string, name: string, value: string): string {
   return `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
 }
 
-/** The HTML form encoding of a filename: quotes and line breaks percent-encoded, UTF-8 kept. */
+/**
+ * The HTML form encoding of a filename: quotes and line breaks percent-encoded, UTF-8 kept; and
+ * other control characters too, which multipart parsers (busboy) reject in a part header.
+ */
 function quoteFilename(name: string): string {
-  return name.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return escapeControls(name).replace(/"/g, '%22');
+}
+
+/** C0 controls and DEL as `%XX` (e.g. ESC → `%1B`). */
+function escapeControls(name: string): string {
+  return name.replace(
+    /[\u0000-\u001f\u007f]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }
 
 function sizeOf(body: UploadBody): number | undefined {

@@ -5,7 +5,7 @@
  */
 import type { Client } from 'graphql-ws';
 import { JobUpdatedDocument, type JobFieldsFragment, type JobStatus } from '../generated/graphql.js';
-import { DocpipeError, errorFromGraphQL, type GraphQLErrorEntry } from './errors.js';
+import { DocpipeError, errorFromCloseCode, errorFromGraphQL, type GraphQLErrorEntry } from './errors.js';
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set<JobStatus>(['COMPLETED', 'FAILED']);
 
@@ -101,11 +101,18 @@ export function watchJobWith(
   return iterator;
 }
 
-/** graphql-ws reports GraphQL errors as an array and lost connections as a CloseEvent or Error. */
+/**
+ * graphql-ws reports GraphQL errors as an array and lost connections as a CloseEvent or Error. A
+ * socket the api closed on purpose (4403 no valid token, 4429 too many sockets) keeps its meaning.
+ */
 function subscriptionError(err: unknown): DocpipeError {
   if (Array.isArray(err)) return errorFromGraphQL(err as GraphQLErrorEntry[]);
   if (err instanceof DocpipeError) return err;
   const close = err as { code?: unknown; reason?: unknown };
+  if (typeof close.code === 'number') {
+    const refusal = errorFromCloseCode(close.code, close.reason ? String(close.reason) : undefined);
+    if (refusal) return refusal;
+  }
   const detail =
     typeof close.code === 'number'
       ? `close code ${close.code}${close.reason ? `: ${String(close.reason)}` : ''}`

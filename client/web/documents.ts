@@ -7,6 +7,7 @@ import {
   isDocpipeError,
   isTerminalStatus,
   type DocpipeClient,
+  type DocpipeError,
   type Document,
   type JobStatus,
 } from '../sdk/index.js';
@@ -17,11 +18,20 @@ const PAGE_SIZE = 10;
 
 export interface DocumentsTable {
   reload(): Promise<void>;
+  /** Empties the table and goes back to page 1 (after signing out or in as someone else). */
+  clear(): void;
+}
+
+export interface DocumentsCallbacks {
+  onShow(documentId: string): void;
+  onDeleted(documentId: string): void;
+  /** The api refused `client`'s token (401, or a 4403 close of the subscription socket). */
+  onUnauthenticated(error: DocpipeError, client: DocpipeClient): void;
 }
 
 export function createDocumentsTable(
-  client: DocpipeClient,
-  callbacks: { onShow(documentId: string): void; onDeleted(documentId: string): void },
+  getClient: () => DocpipeClient,
+  callbacks: DocumentsCallbacks,
 ): DocumentsTable {
   const body = byId<HTMLTableElement>('documents').tBodies[0]!;
   const empty = byId('empty');
@@ -36,16 +46,43 @@ export function createDocumentsTable(
   /** Stops the live watches of the rows on screen when the page changes. */
   let pageWatches = new AbortController();
 
+  /** True when `err` was a refused token: the sign-in form takes over, no error shown here. */
+  function refused(err: unknown, client: DocpipeClient): boolean {
+    if (!isDocpipeError(err, 'UNAUTHENTICATED')) return false;
+    callbacks.onUnauthenticated(err, client);
+    return true;
+  }
+
+  /** Bumped by `clear()`: a reload that started before it must not fill the table afterwards. */
+  let generation = 0;
+
+  function clear() {
+    generation++;
+    pageWatches.abort();
+    pageWatches = new AbortController();
+    cursors.splice(1);
+    nextCursor = null;
+    body.replaceChildren();
+    empty.hidden = true;
+    error.hidden = true;
+    next.disabled = true;
+    prev.disabled = true;
+    pageLabel.textContent = 'Page 1';
+  }
+
   async function reload() {
     pageWatches.abort();
     pageWatches = new AbortController();
     const after = cursors.at(-1) ?? null;
+    const client = getClient();
+    const started = generation;
     try {
       const page = await client.documents({
         first: PAGE_SIZE,
         after,
         status: (filter.value || null) as JobStatus | null,
       });
+      if (started !== generation) return;
       error.hidden = true;
       body.replaceChildren(...page.edges.map(({ node }) => row(node)));
       empty.hidden = page.edges.length > 0;
@@ -54,23 +91,25 @@ export function createDocumentsTable(
       prev.disabled = cursors.length === 1;
       pageLabel.textContent = `Page ${cursors.length}`;
       for (const { node } of page.edges) {
-        if (node.job && !isTerminalStatus(node.job.status)) void follow(node, pageWatches.signal);
+        if (node.job && !isTerminalStatus(node.job.status)) void follow(client, node, pageWatches.signal);
       }
     } catch (err) {
+      if (started !== generation || refused(err, client)) return;
       error.textContent = `Could not load documents: ${isDocpipeError(err) ? err.message : String(err)}`;
       error.hidden = false;
     }
   }
 
-  async function follow(doc: Document, signal: AbortSignal) {
+  async function follow(client: DocpipeClient, doc: Document, signal: AbortSignal) {
     try {
       for await (const job of client.watchJob(doc.job!.id, { signal })) {
         replaceRow({ ...doc, status: job.status, job });
       }
       const fresh = await client.document(doc.id);
       if (fresh) replaceRow(fresh);
-    } catch {
+    } catch (err) {
       // Aborted (page changed) or the socket gave up: the Refresh button reloads the truth.
+      refused(err, client);
     }
   }
 
@@ -101,6 +140,7 @@ export function createDocumentsTable(
   }
 
   async function downloadDocument(doc: Document) {
+    const client = getClient();
     try {
       const info = await client.downloadInfo(doc.id);
       // S3 answers the presigned URL with Content-Disposition: attachment, so it downloads. A new tab
@@ -116,18 +156,21 @@ export function createDocumentsTable(
       link.click();
       link.remove();
     } catch (err) {
+      if (refused(err, client)) return;
       announce(`Download failed: ${isDocpipeError(err) ? err.message : String(err)}`);
     }
   }
 
   async function deleteDocument(doc: Document) {
     if (!window.confirm(`Delete ${doc.filename}? This removes the file and its results.`)) return;
+    const client = getClient();
     try {
       await client.deleteDocument(doc.id);
       announce(`Deleted ${doc.filename}`);
       callbacks.onDeleted(doc.id);
       await reload();
     } catch (err) {
+      if (refused(err, client)) return;
       announce(`Delete failed: ${isDocpipeError(err) ? err.message : String(err)}`);
     }
   }
@@ -147,5 +190,5 @@ export function createDocumentsTable(
   });
   byId('refresh').addEventListener('click', () => void reload());
 
-  return { reload };
+  return { reload, clear };
 }

@@ -1,9 +1,17 @@
 /**
  * The docpipe web page: upload with per-file progress, live processing progress, a paginated list
  * of documents with their results, download and delete. Talks to the api it is served by, through
- * the SDK (XMLHttpRequest for upload progress, graphql-ws for live updates).
+ * the SDK (XMLHttpRequest for upload progress, graphql-ws for live updates), with the token from
+ * the page (development) or the sign-in form (client/common/page-token.ts).
  */
-import { createClient, type ConnectionState } from '../sdk/index.js';
+import { forgetToken, pageToken, storeToken, type PageToken } from '../common/page-token.js';
+import {
+  createClient,
+  isDocpipeError,
+  type ConnectionState,
+  type DocpipeClient,
+  type DocpipeError,
+} from '../sdk/index.js';
 import { announce, byId } from './dom.js';
 import { createDocumentsTable } from './documents.js';
 import { renderResult } from './result.js';
@@ -16,13 +24,86 @@ const CONNECTION_TEXT: Record<ConnectionState, string> = {
   closed: 'Live updates: idle',
 };
 
+const url = new URL('/graphql', window.location.href).href;
 const connection = byId('connection');
-const client = createClient({
-  url: new URL('/graphql', window.location.href).href,
-  onConnectionChange: (state) => {
-    connection.textContent = CONNECTION_TEXT[state];
-    connection.dataset['state'] = state;
-  },
+const app = byId('app');
+const signInSection = byId('sign-in');
+const signInForm = byId<HTMLFormElement>('sign-in-form');
+const tokenInput = byId<HTMLInputElement>('token-input');
+const signInError = byId('sign-in-error');
+const authState = byId('auth-state');
+const signOutButton = byId<HTMLButtonElement>('sign-out');
+
+/** The signed-in client and where its token came from; null while the sign-in form shows. */
+let session: { client: DocpipeClient; token: PageToken } | null = null;
+
+function currentClient(): DocpipeClient {
+  if (!session) throw new Error('Not signed in');
+  return session.client;
+}
+
+function signIn(token: PageToken) {
+  void session?.client.close();
+  const client = createClient({
+    url,
+    token: token.token,
+    onConnectionChange: (state) => {
+      if (session?.client !== client) return;
+      connection.textContent = CONNECTION_TEXT[state];
+      connection.dataset['state'] = state;
+    },
+  });
+  session = { client, token };
+  signInSection.hidden = true;
+  signInError.hidden = true;
+  app.hidden = false;
+  authState.textContent =
+    token.source === 'development' ? 'Signed in with the development token' : 'Signed in';
+  authState.hidden = false;
+  signOutButton.hidden = false;
+  table.clear();
+  void table.reload();
+}
+
+/** Shows the sign-in form (with `message` when a token was just refused). */
+function showSignIn(message?: string) {
+  void session?.client.close();
+  session = null;
+  table.clear();
+  uploader.clear();
+  hideDetails();
+  app.hidden = true;
+  authState.hidden = true;
+  signOutButton.hidden = true;
+  connection.textContent = CONNECTION_TEXT.closed;
+  connection.dataset['state'] = 'closed';
+  signInSection.hidden = false;
+  signInError.textContent = message ?? '';
+  signInError.hidden = !message;
+  tokenInput.focus();
+}
+
+/** A request answered 401 (or the socket 4403): that token is no good, ask for another. */
+function onUnauthenticated(error: DocpipeError, client: DocpipeClient) {
+  if (session?.client !== client) return; // a late answer for a session already gone
+  const what = session.token.source === 'development' ? 'The development token' : 'That token';
+  if (session.token.source === 'pasted') forgetToken();
+  showSignIn(`${what} was refused (${error.message}). Paste a token or an API key to sign in.`);
+}
+
+signInForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const token = tokenInput.value.trim();
+  if (!token) return;
+  tokenInput.value = '';
+  storeToken(token);
+  signIn({ token, source: 'pasted' });
+});
+
+signOutButton.addEventListener('click', () => {
+  forgetToken();
+  showSignIn();
+  announce('Signed out');
 });
 
 const details = byId('details');
@@ -31,16 +112,22 @@ const detailsHeading = byId('details-heading');
 let shownId: string | null = null;
 
 async function showDocument(id: string) {
-  const doc = await client.document(id);
-  if (!doc) {
-    announce('That document no longer exists.');
-    return;
+  const client = currentClient();
+  try {
+    const doc = await client.document(id);
+    if (!doc) {
+      announce('That document no longer exists.');
+      return;
+    }
+    shownId = id;
+    detailsHeading.textContent = `Result: ${doc.filename}`;
+    detailsBody.replaceChildren(renderResult(doc));
+    details.hidden = false;
+    detailsHeading.focus();
+  } catch (err) {
+    if (isDocpipeError(err, 'UNAUTHENTICATED')) return onUnauthenticated(err, client);
+    announce(`Could not load the document: ${isDocpipeError(err) ? err.message : String(err)}`);
   }
-  shownId = id;
-  detailsHeading.textContent = `Result: ${doc.filename}`;
-  detailsBody.replaceChildren(renderResult(doc));
-  details.hidden = false;
-  detailsHeading.focus();
 }
 
 function hideDetails() {
@@ -49,17 +136,20 @@ function hideDetails() {
 }
 byId('close-details').addEventListener('click', hideDetails);
 
-const table = createDocumentsTable(client, {
+const table = createDocumentsTable(currentClient, {
   onShow: (id) => void showDocument(id),
   onDeleted: (id) => {
     if (shownId === id) hideDetails();
   },
+  onUnauthenticated,
 });
 
-const uploader = createUploader(client, byId('uploads'), {
-  onUploaded: () => void table.reload(),
-  onFinished: () => void table.reload(),
+const uploader = createUploader(currentClient, byId('uploads'), {
+  // An upload may finish after signing out: then there is no list to refresh.
+  onUploaded: () => session && void table.reload(),
+  onFinished: () => session && void table.reload(),
   onShow: (id) => void showDocument(id),
+  onUnauthenticated,
 });
 
 const input = byId<HTMLInputElement>('file-input');
@@ -78,10 +168,12 @@ dropzone.addEventListener('drop', (e) => {
   e.preventDefault();
   dropzone.classList.remove('dragging');
   const files = Array.from(e.dataTransfer?.files ?? []);
-  if (files.length) uploader.add(files);
+  if (files.length && session) uploader.add(files);
 });
 // A file dropped next to the zone must not make the browser navigate away from the page.
 window.addEventListener('dragover', (e) => e.preventDefault());
 window.addEventListener('drop', (e) => e.preventDefault());
 
-void table.reload();
+const initial = pageToken();
+if (initial) signIn(initial);
+else showSignIn();

@@ -3,7 +3,7 @@
  * the job's live progress from the `jobUpdated` subscription.
  */
 import { formatBytes } from '../common/format.js';
-import { isDocpipeError, type DocpipeClient, type Document } from '../sdk/index.js';
+import { isDocpipeError, type DocpipeClient, type DocpipeError, type Document } from '../sdk/index.js';
 import { announce, h } from './dom.js';
 import { describeJob } from './status.js';
 
@@ -17,9 +17,15 @@ export interface UploadCallbacks {
   onFinished(doc: Document): void;
   /** The user asked to see a finished document. */
   onShow(documentId: string): void;
+  /** The api refused `client`'s token. */
+  onUnauthenticated(error: DocpipeError, client: DocpipeClient): void;
 }
 
-export function createUploader(client: DocpipeClient, list: HTMLElement, callbacks: UploadCallbacks) {
+export function createUploader(
+  getClient: () => DocpipeClient,
+  list: HTMLElement,
+  callbacks: UploadCallbacks,
+) {
   const waiting: (() => Promise<void>)[] = [];
   let running = 0;
 
@@ -40,9 +46,14 @@ export function createUploader(client: DocpipeClient, list: HTMLElement, callbac
       for (const file of files) {
         const item = uploadItem(file);
         list.prepend(item.root);
-        waiting.push(() => uploadOne(client, file, item, callbacks));
+        waiting.push(() => uploadOne(getClient(), file, item, callbacks));
       }
       pump();
+    },
+    /** Forgets the list (after signing out); queued files are dropped. */
+    clear() {
+      waiting.length = 0;
+      list.replaceChildren();
     },
   };
 }
@@ -121,5 +132,6 @@ async function uploadOne(client: DocpipeClient, file: File, item: UploadItem, ca
     const message = isDocpipeError(err) ? `${err.message} (${err.code})` : String(err);
     item.set('failed', 0, `Upload failed: ${message}`);
     announce(`${file.name}: upload failed`);
+    if (isDocpipeError(err, 'UNAUTHENTICATED')) callbacks.onUnauthenticated(err, client);
   }
 }

@@ -2,11 +2,12 @@
  * Debian's chromium driven by playwright-core (the Playwright browser download cannot run here).
  * Missing chromium is an error, not a skip: CI installs it (.ci/run) and these tests must run.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { tokenFor } from '../support/auth.js';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -72,4 +73,14 @@ export async function screenshot(page: Page, name: string, { documented = false 
     await page.screenshot({ path: join(DOC_SCREENSHOTS, `${name}.png`), fullPage: true });
   }
   return path;
+}
+
+/**
+ * Writes `DATA_DIR/dev-token` as `npm start` does (a token for `owner`, or `token` as given). An api
+ * with NODE_ENV=development and this DATA_DIR then puts it into the pages it serves on loopback.
+ */
+export async function writeDevToken(dataDir: string, owner: string, token?: string): Promise<string> {
+  const value = token ?? (await tokenFor(owner));
+  writeFileSync(join(dataDir, 'dev-token'), `${value}\n`, { mode: 0o600 });
+  return value;
 }

@@ -1,24 +1,35 @@
+import { rmSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../client/sdk/node.js';
+import { tokenFor } from '../support/auth.js';
 import {
   Disposables,
+  removeDir,
   startApi,
   startEmulators,
   startWorker,
+  tempDir,
   testConfig,
   type RunningApi,
 } from '../support/stack.js';
-import { external, launchChromium, recordRequests, screenshot } from './chromium.js';
+import { external, launchChromium, recordRequests, screenshot, writeDevToken } from './chromium.js';
 
 const disposables = new Disposables();
 let api: RunningApi;
 let context: BrowserContext;
 let requests: string[];
+let dataDir: string;
+/** The development token the api puts into the playground page (owner `playground-owner`). */
+let devToken: string;
 
 beforeAll(async () => {
   const aws = await startEmulators(disposables);
-  const config = testConfig(aws);
+  // As `npm start` runs it: development mode, with a development token in DATA_DIR/dev-token.
+  dataDir = tempDir('docpipe-playground-data-');
+  disposables.add(() => removeDir(dataDir));
+  devToken = await writeDevToken(dataDir, 'playground-owner');
+  const config = testConfig(aws, { NODE_ENV: 'development', DATA_DIR: dataDir });
   api = await startApi(config, disposables);
   await startWorker(config, disposables);
   const browser = await launchChromium();
@@ -27,6 +38,23 @@ beforeAll(async () => {
   requests = recordRequests(context);
 });
 afterAll(() => disposables.disposeAll());
+
+/** GraphiQL's headers editor (shown; the variables editor next to it is hidden). */
+const HEADERS_EDITOR = 'section.graphiql-editor-tool[aria-label="Headers"] > .graphiql-editor:not(.hidden)';
+
+/** The text of the headers editor (Monaco renders spaces as U+00A0). */
+async function headersText(page: Page): Promise<string> {
+  const text = await page.locator(HEADERS_EDITOR).textContent();
+  return (text ?? '').replace(/\u00a0/g, ' ');
+}
+
+/** Replaces the headers editor's content (typed as one insertion, so Monaco adds no closing quotes). */
+async function setHeaders(page: Page, json: string): Promise<void> {
+  await page.locator(`${HEADERS_EDITOR} .view-lines`).click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(json);
+}
 
 /** Runs the active tab and waits until the response editor shows `expected`. */
 async function run(page: Page, expected: string): Promise<string> {
@@ -51,7 +79,7 @@ async function run(page: Page, expected: string): Promise<string> {
 
 describe('GraphiQL playground (bundled, offline)', () => {
   it('is served at GET /graphql to browsers and runs the prefilled query', async () => {
-    const sdk = createClient({ url: api.url });
+    const sdk = createClient({ url: api.url, token: devToken });
     disposables.add(() => sdk.close());
     await sdk.uploadDocument(Buffer.from('for the playground\n'), { filename: 'playground.txt' });
 
@@ -64,7 +92,7 @@ describe('GraphiQL playground (bundled, offline)', () => {
   });
 
   it('runs a subscription over graphql-ws from a shared link', async () => {
-    const sdk = createClient({ url: api.url });
+    const sdk = createClient({ url: api.url, token: devToken });
     disposables.add(() => sdk.close());
     const doc = await sdk.uploadDocument(Buffer.from('watch me\n'), { filename: 'watched.txt' });
     for await (const _ of sdk.watchJob(doc.job!.id)); // let it finish: the subscription then yields the final state
@@ -102,6 +130,92 @@ describe('GraphiQL playground (bundled, offline)', () => {
     const response = await run(page, 'from-playground.csv');
     expect(response).toContain('"size": 8');
     await page.close();
+    expect(external(requests)).toEqual([]);
+  });
+
+  it('without a token: the headers editor offers the Authorization template, and its token is used on HTTP and WebSocket', async () => {
+    const owner = createClient({ url: api.url, token: await tokenFor('headers-owner') });
+    disposables.add(() => owner.close());
+    const doc = await owner.uploadDocument(Buffer.from('via the headers editor\n'), {
+      filename: 'headers.txt',
+    });
+    for await (const _ of owner.watchJob(doc.job!.id));
+    const { key } = await owner.createApiKey('playground');
+
+    rmSync(`${dataDir}/dev-token`);
+    try {
+      const query = 'query Mine { documents(first: 5) { edges { node { filename } } } }';
+      const page = await context.newPage();
+      await page.goto(`${api.url}?${new URLSearchParams({ query })}`);
+      await expect(page.locator('meta[name="docpipe-dev-token"]').count()).resolves.toBe(0);
+      await page.waitForFunction(() =>
+        document
+          .querySelector('section.graphiql-editor-tool[aria-label="Headers"]')
+          ?.textContent?.includes('paste'),
+      );
+      expect(await headersText(page)).toContain('"Authorization": "Bearer <paste a token>"');
+      // The unfilled template is not sent: the api says what is missing.
+      expect(await run(page, 'UNAUTHENTICATED')).toContain('Missing credentials');
+
+      await setHeaders(page, `{"Authorization": "Bearer ${key}"}`);
+      expect(await headersText(page)).toContain(key);
+      expect(await run(page, 'headers.txt')).toContain('"documents"');
+      await screenshot(page, 'playground-headers');
+
+      // A subscription: the socket's connectionParams carry the same Authorization.
+      const watch = [
+        'subscription Watch($jobId: ID!) {',
+        '  jobUpdated(jobId: $jobId) {',
+        '    status',
+        '    progress',
+        '  }',
+        '}',
+      ].join('\n');
+      const sub = await context.newPage();
+      await sub.goto(
+        `${api.url}?${new URLSearchParams({ query: watch, variables: JSON.stringify({ jobId: doc.job!.id }) })}`,
+      );
+      await sub.waitForFunction(() =>
+        document
+          .querySelector('section.graphiql-editor-tool[aria-label="Headers"]')
+          ?.textContent?.includes('paste'),
+      );
+      // Without a token the socket is refused (4403), said in words, not retried forever.
+      expect(await run(sub, '4403')).toContain('no valid token');
+      await setHeaders(sub, `{"authorization": "Bearer ${key}"}`);
+      expect(await run(sub, 'COMPLETED')).toContain('"progress": 100');
+      await sub.close();
+      await page.close();
+    } finally {
+      await writeDevToken(dataDir, 'playground-owner', devToken);
+    }
+  });
+
+  it('uses the token pasted into the web page (same tab, same sessionStorage entry)', async () => {
+    const owner = createClient({ url: api.url, token: await tokenFor('pasted-owner') });
+    disposables.add(() => owner.close());
+    await owner.uploadDocument(Buffer.from('pasted\n'), { filename: 'pasted-owner.txt' });
+    rmSync(`${dataDir}/dev-token`);
+    try {
+      const page = await context.newPage();
+      await page.goto(api.origin + '/');
+      await page.getByLabel('Token or API key').fill(await tokenFor('pasted-owner'));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('#documents tbody tr', { hasText: 'pasted-owner.txt' }).waitFor();
+      // Same tab, so the same sessionStorage.
+      await page.goto(
+        `${api.url}?${new URLSearchParams({ query: 'query Mine { documents { edges { node { filename } } } }' })}`,
+      );
+      await expect(page.title()).resolves.toBe('docpipe · GraphQL playground');
+      // No template: the page's token is used.
+      const response = await run(page, 'pasted-owner.txt');
+      expect(response).toContain('"documents"');
+      await page.locator('.graphiql-editor-tools button[data-name="headers"]').click();
+      expect(await headersText(page)).not.toContain('paste a token');
+      await page.close();
+    } finally {
+      await writeDevToken(dataDir, 'playground-owner', devToken);
+    }
     expect(external(requests)).toEqual([]);
   });
 });

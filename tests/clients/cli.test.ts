@@ -1,10 +1,14 @@
 import { formatBytes } from '../../client/common/format.js';
+import { createClient } from '../../client/sdk/node.js';
 import { makePdf } from '../fixtures/documents.js';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_TOKEN, tokenFor } from '../support/auth.js';
 import {
   Disposables,
   removeDir,
@@ -37,12 +41,23 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the real binary with the test api as DOCPIPE_URL (stdout/stderr are pipes, not a TTY). */
-function docpipe(args: string[], env: Record<string, string> = {}): Promise<Run> {
+/**
+ * Runs the real binary with the test api as DOCPIPE_URL and the test owner's DOCPIPE_TOKEN
+ * (stdout/stderr are pipes, not a TTY). An `undefined` in `env` removes that variable.
+ */
+function docpipe(args: string[], env: Record<string, string | undefined> = {}, cwd = dir): Promise<Run> {
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    DATA_DIR: undefined,
+    DOCPIPE_URL: api.url,
+    DOCPIPE_TOKEN: TEST_TOKEN,
+    ...env,
+  };
+  for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: dir,
-      env: { ...process.env, DOCPIPE_URL: api.url, ...env },
+      cwd,
+      env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -154,7 +169,7 @@ describe('docpipe CLI', () => {
     const json = await docpipe(['get', 'nope', '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toEqual({
-      error: { code: 'NOT_FOUND', message: 'Document nope not found' },
+      error: { code: 'BAD_USER_INPUT', message: expect.stringContaining('id is not a docpipe id') },
     });
 
     const noFile = await docpipe(['upload', 'absent.pdf']);
@@ -183,5 +198,318 @@ describe('docpipe CLI', () => {
     const help = await docpipe(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('upload [options] <files...>');
+    expect(help.stdout).toContain('keys');
+    expect(help.stdout).toContain('docpipe token create --owner <id> [--ttl 30d]');
+  });
+});
+
+/** No DOCPIPE_TOKEN: the CLI has to find a token by itself. */
+const NO_TOKEN = { DOCPIPE_TOKEN: undefined };
+/** Line breaks and tabs are allowed where a value spans lines (the text preview). */
+const withoutBreaks = (text: string) => text.replace(/[\n\t]/g, '');
+/** Raw control or bidi/invisible format characters (line breaks aside). */
+const RAW_UNSAFE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+
+/** A stand-in api on `host` that records the Authorization header and answers 401 like the api. */
+async function recordingServer(host: string): Promise<{ url: string; seen: (string | undefined)[] }> {
+  const seen: (string | undefined)[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    seen.push(req.headers.authorization);
+    req.resume();
+    req.on('end', () =>
+      res.writeHead(401, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          errors: [{ message: 'Refused by the recorder', extensions: { code: 'UNAUTHENTICATED' } }],
+        }),
+      ),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  disposables.add(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://${host}:${(server.address() as AddressInfo).port}/graphql`, seen };
+}
+
+describe('docpipe CLI tokens', () => {
+  let project: string;
+  let devToken: string;
+
+  beforeAll(async () => {
+    // A project folder after `npm start`: .data/dev-token for its own owner.
+    project = join(dir, 'project');
+    mkdirSync(join(project, '.data'), { recursive: true });
+    devToken = await tokenFor('cli-dev-owner');
+    writeFileSync(join(project, '.data', 'dev-token'), `${devToken}\n`, { mode: 0o600 });
+    writeFileSync(join(project, 'dev.txt'), 'uploaded with the development token\n');
+  });
+
+  it('uses .data/dev-token for a loopback URL without any setup; DATA_DIR moves it; DOCPIPE_TOKEN wins', async () => {
+    const up = await docpipe(['--json', 'upload', 'dev.txt'], NO_TOKEN, project);
+    expect(up.code, up.stderr).toBe(0);
+    const [doc] = JSON.parse(up.stdout);
+    // It belongs to the development token's owner, not to the test owner.
+    const asDev = createClient({ url: api.url, token: devToken });
+    expect(await asDev.document(doc.id)).toMatchObject({ id: doc.id, filename: 'dev.txt' });
+    const asTestOwner = createClient({ url: api.url, token: TEST_TOKEN });
+    expect(await asTestOwner.document(doc.id)).toBeNull();
+
+    const list = await docpipe(['list', '--json'], NO_TOKEN, project);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout).documents.map((d: any) => d.id)).toEqual([doc.id]);
+
+    // DATA_DIR (relative to the current directory) names another folder: another owner, no documents.
+    const elsewhere = join(project, 'state');
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, 'dev-token'), await tokenFor('cli-other-owner'));
+    const other = await docpipe(['list', '--json'], { ...NO_TOKEN, DATA_DIR: 'state' }, project);
+    expect(other.code, other.stderr).toBe(0);
+    expect(JSON.parse(other.stdout).documents).toEqual([]);
+
+    // DOCPIPE_TOKEN and --token come first.
+    const viaEnv = await docpipe(['list', '--json'], {}, project);
+    expect(JSON.parse(viaEnv.stdout).documents.map((d: any) => d.id)).not.toContain(doc.id);
+    const viaFlag = await docpipe(
+      ['--token', devToken, 'list', '--json'],
+      { DOCPIPE_TOKEN: 'not-a-token' },
+      dir,
+    );
+    expect(JSON.parse(viaFlag.stdout).documents.map((d: any) => d.id)).toEqual([doc.id]);
+  });
+
+  it('never sends the development token to a host that is not loopback', async () => {
+    // 127.0.0.2 is this machine too, but not one of the names npm start serves the dev token for.
+    const remote = await recordingServer('127.0.0.2');
+    const run = await docpipe(['list', '--url', remote.url], NO_TOKEN, project);
+    expect(run.code).toBe(1);
+    expect(remote.seen).toEqual([undefined]);
+    expect(run.stderr).toBe(
+      'docpipe: Refused by the recorder [UNAUTHENTICATED]\n' +
+        'No token: set DOCPIPE_TOKEN or pass --token (.data/dev-token is only used for loopback URLs); ' +
+        '`npx docpipe token create --owner <id>` makes one.\n',
+    );
+
+    // The same stand-in on 127.0.0.1 gets it: the host name is the only difference.
+    const local = await recordingServer('127.0.0.1');
+    await docpipe(['list', '--url', local.url], NO_TOKEN, project);
+    expect(local.seen).toEqual([`Bearer ${devToken}`]);
+  });
+
+  it('explains a missing or refused token in one line and exits 1', async () => {
+    const missing = await docpipe(['list'], NO_TOKEN, dir);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr.split('\n')).toEqual([
+      expect.stringMatching(/^docpipe: .+ \[UNAUTHENTICATED\]$/),
+      'No token: run `npm start` (it writes .data/dev-token) or set DOCPIPE_TOKEN; `npx docpipe token create --owner <id>` makes one.',
+      '',
+    ]);
+
+    const refused = await docpipe(['list'], { DOCPIPE_TOKEN: 'not-a-token' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/\[UNAUTHENTICATED\]\nThe token from DOCPIPE_TOKEN was refused .*\n$/);
+
+    const expired = await docpipe(['--token', await tokenFor('cli-dev-owner', -60), 'list', '--json']);
+    expect(expired.code).toBe(1);
+    expect(JSON.parse(expired.stdout)).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    expect(expired.stderr).toContain('The token from --token was refused');
+
+    // A stale development token (say, after the signing secret changed) says how to renew it.
+    const stale = join(dir, 'stale');
+    mkdirSync(join(stale, '.data'), { recursive: true });
+    writeFileSync(join(stale, '.data', 'dev-token'), 'eyJhbGciOiJIUzI1NiJ9.e30.c3RhbGU\n');
+    const run = await docpipe(['upload', join(project, 'dev.txt')], NO_TOKEN, stale);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('dev.txt: error: UNAUTHENTICATED: ');
+    expect(run.stderr).toContain(
+      'The development token in .data/dev-token was refused: restart `npm start` (it renews it)',
+    );
+  });
+
+  it('keys create / list / revoke round trip; a revoked key is refused', async () => {
+    const owner = { DOCPIPE_TOKEN: await tokenFor('cli-keys-owner') };
+    const created = await docpipe(['keys', 'create', 'ci pipeline'], owner);
+    expect(created.code, created.stderr).toBe(0);
+    const key = created.stdout.trim();
+    expect(created.stdout).toMatch(/^dpk_[0-9a-f]{32}_[\w-]{43}\n$/);
+    expect(created.stderr).toMatch(/created API key [0-9a-f]{32} \(ci pipeline\)\. Store it now/);
+    const id = /created API key ([0-9a-f]{32})/.exec(created.stderr)![1]!;
+
+    const table = await docpipe(['keys', 'list'], owner);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^ID\s+CREATED\s+REVOKED\s+NAME$/m);
+    expect(table.stdout).toMatch(new RegExp(`^${id}\\s+\\S+ \\S+\\s+-\\s+ci pipeline$`, 'm'));
+    expect(table.stdout).not.toContain(key.slice(4)); // the key itself is never listed
+
+    // The key works as a token (for the same owner)...
+    const withKey = await docpipe(['keys', 'list', '--json'], { DOCPIPE_TOKEN: key });
+    expect(withKey.code).toBe(0);
+    expect(JSON.parse(withKey.stdout)).toEqual([
+      { id, name: 'ci pipeline', createdAt: expect.any(String), revokedAt: null },
+    ]);
+
+    // ...until it is revoked.
+    const revoke = await docpipe(['keys', 'revoke', id], owner);
+    expect(revoke).toMatchObject({ code: 0, stdout: `Revoked ${id}\n` });
+    const refused = await docpipe(['list'], { DOCPIPE_TOKEN: key });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('[UNAUTHENTICATED]\nThe token from DOCPIPE_TOKEN was refused');
+    const listed = JSON.parse((await docpipe(['keys', 'list', '--json'], owner)).stdout);
+    expect(listed[0]).toMatchObject({ id, revokedAt: expect.any(String) });
+    const again = await docpipe(['keys', 'revoke', id], owner);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`nothing revoked: no active API key ${id} of yours`);
+
+    const json = await docpipe(['--json', 'keys', 'create', 'scripted'], owner);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      key: expect.stringMatching(/^dpk_/),
+      apiKey: { name: 'scripted' },
+    });
+  });
+});
+
+describe('docpipe CLI terminal safety', () => {
+  const unsafe = (run: Run) => RAW_UNSAFE.test(withoutBreaks(run.stdout + run.stderr));
+
+  it('uploads a file with escape and bidi characters in its name and text; nothing raw reaches the terminal', async () => {
+    // A local name with an OSC title sequence, a bidi override and a screen clear; a text whose
+    // preview carries ESC sequences, a C1 CSI, DEL and bidi isolates.
+    const name = '\u001b]0;pwned\u0007 report\u202Egnp\u001b[2J.txt';
+    const text =
+      'Plain words \u001b[31mRED\u001b[0m \u009b2J and \u007f with \u2066isolated\u2069 and \u202Eevil\u202C text. ';
+    const path = file(name, `${text}${'filler words '.repeat(20)}\n`);
+
+    const up = await docpipe(['upload', path, '--watch']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(unsafe(up)).toBe(false);
+    // Shown, visibly escaped: on the progress lines (the local name) and in the preview (from the api).
+    expect(up.stderr).toContain('\\u{1B}]0;pwned\\u{7} report\\u{202E}gnp\\u{1B}[2J.txt: uploading');
+    expect(up.stdout).toContain(
+      'Plain words \\u{1B}[31mRED\\u{1B}[0m \\u{9B}2J and \\u{7F} with \\u{2066}isolated\\u{2069} and \\u{202E}evil\\u{202C} text.',
+    );
+    const id = /uploaded as (\S+)$/m.exec(up.stderr)![1]!;
+
+    for (const args of [
+      ['get', id],
+      ['list'],
+      ['get', id, '--json'],
+      ['list', '--json'],
+      ['--json', 'upload', path],
+    ]) {
+      const run = await docpipe(args);
+      expect(run.code, args.join(' ')).toBe(0);
+      expect(unsafe(run), args.join(' ')).toBe(false);
+    }
+    // JSON keeps the exact value (escaped as \uXXXX).
+    const doc = JSON.parse((await docpipe(['get', id, '--json'])).stdout);
+    expect(doc.result.textPreview).toContain(text.trim());
+  });
+
+  it('neutralises whatever a hostile api sends: names, stages, messages, previews, codes', async () => {
+    const esc = '\u001b]0;pwned\u0007';
+    const job = {
+      id: `job${esc}`,
+      documentId: 'doc',
+      status: 'FAILED',
+      stage: `done\u001b[2J`,
+      progress: 100,
+      attempts: 1,
+      version: 3,
+      error: { code: 'BAD\u001b[5m', message: 'boom \u001b[31m\u202E\nforged line' },
+      createdAt: '2026-12-01T00:00:00.000Z',
+      startedAt: null,
+      finishedAt: null,
+      updatedAt: '2026-12-01T00:00:01.000Z\u001b[1A',
+    };
+    const doc = {
+      id: `doc\u202E`,
+      filename: `${esc}invoice\u202Efdp.exe\u009b2J\r`,
+      contentType: 'text/plain\u0085',
+      detectedType: 'text/plain\u200B',
+      size: 5,
+      sha256: `ab${esc}`,
+      status: 'FAILED',
+      createdAt: '2026-12-01T00:00:00.000Z\u2066',
+      updatedAt: '2026-12-01T00:00:01.000Z',
+      job,
+      result: {
+        jobId: job.id,
+        kind: 'text\u001b',
+        pageCount: null,
+        wordCount: 1,
+        charCount: 5,
+        language: 'eng\u061C',
+        textPreview: `pre\u001b[31mview\u202E\nsecond\tline\r`,
+        textTruncated: false,
+        title: `T${esc}`,
+        author: 'A\u2067',
+        authoredAt: null,
+        image: null,
+        metadata: { k: '\u001b' },
+        textUrl: 'http://127.0.0.1/\u001b[8m',
+        thumbnailUrl: null,
+      },
+    };
+    const data: Record<string, unknown> = {
+      GetDocument: { document: doc },
+      ListDocuments: {
+        documents: {
+          edges: [{ cursor: 'c', node: doc }],
+          pageInfo: { hasNextPage: true, endCursor: `c${esc}` },
+        },
+      },
+      ListApiKeys: {
+        apiKeys: [
+          { id: `k${esc}`, name: 'key\u202Ename', createdAt: '2026-12-01T00:00:00Z', revokedAt: null },
+        ],
+      },
+    };
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const name = /(?:query|mutation) (\w+)/.exec(JSON.parse(body).query)?.[1] ?? '';
+        const reply =
+          name in data
+            ? { data: data[name] }
+            : { errors: [{ message: `no ${esc}\u202Esuch\nthing`, extensions: { code: 'NOPE\u001b[31m' } }] };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    disposables.add(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+
+    const get = await docpipe(['get', 'x'], { DOCPIPE_URL: url });
+    expect(get.code).toBe(0);
+    expect(unsafe(get)).toBe(false);
+    expect(get.stdout).toContain(
+      'filename       \\u{1B}]0;pwned\\u{7}invoice\\u{202E}fdp.exe\\u{9B}2J\\u{D}',
+    );
+    expect(get.stdout).toContain('error          BAD\\u{1B}[5m: boom \\u{1B}[31m\\u{202E}\\u{A}forged line');
+    expect(get.stdout).not.toMatch(/^forged line/m);
+    // The preview may span lines (indented under its label); other controls are escaped.
+    expect(get.stdout).toMatch(/^preview {8}pre\\u\{1B\}\[31mview\\u\{202E\}\n {15}second\tline\\u\{D\}$/m);
+
+    for (const args of [
+      ['list'],
+      ['get', 'x', '--json'],
+      ['list', '--json'],
+      ['keys', 'list'],
+      ['keys', 'list', '--json'],
+    ]) {
+      const run = await docpipe(args, { DOCPIPE_URL: url });
+      expect(run.code, args.join(' ')).toBe(0);
+      expect(unsafe(run), args.join(' ')).toBe(false);
+    }
+    const listed = JSON.parse((await docpipe(['list', '--json'], { DOCPIPE_URL: url })).stdout);
+    expect(listed.documents[0]).toEqual(doc);
+
+    const failed = await docpipe(['delete', 'x'], { DOCPIPE_URL: url });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toBe(
+      'docpipe: no \\u{1B}]0;pwned\\u{7}\\u{202E}such\\u{A}thing [NOPE\\u{1B}[31m]\n',
+    );
+    const failedJson = await docpipe(['delete', 'x', '--json'], { DOCPIPE_URL: url });
+    expect(unsafe(failedJson)).toBe(false);
+    expect(JSON.parse(failedJson.stdout).error.message).toBe(`no ${esc}\u202Esuch\nthing`);
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient, type ConnectionState, type Job } from '../../client/sdk/node.js';
 import { createApiServer } from '../../server/create-server.js';
 import type { EmbeddedAws } from '../../dev/emulators.js';
+import { TEST_TOKEN } from '../support/auth.js';
 import { Disposables, startApi, startEmulators, startWorker, testConfig } from '../support/stack.js';
 
 const disposables = new Disposables();
@@ -22,6 +23,7 @@ it('watchJob survives an api restart: reconnects, resumes from the current state
   const states: ConnectionState[] = [];
   const client = createClient({
     url,
+    token: TEST_TOKEN,
     retry: { minDelayMs: 50, maxDelayMs: 500, attempts: 20 },
     onConnectionChange: (s) => states.push(s),
   });
@@ -49,7 +51,11 @@ it('watchJob survives an api restart: reconnects, resumes from the current state
 
   // Once the server is gone for good, a watch gives up after its retries with NETWORK_ERROR.
   await second.server.stop();
-  const impatient = createClient({ url, retry: { attempts: 2, minDelayMs: 10, maxDelayMs: 20 } });
+  const impatient = createClient({
+    url,
+    token: TEST_TOKEN,
+    retry: { attempts: 2, minDelayMs: 10, maxDelayMs: 20 },
+  });
   disposables.add(() => impatient.close());
   await expect(impatient.watchJob(doc.job!.id).next()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
 });

@@ -14,6 +14,8 @@ import {
   type Job,
   type UploadProgress,
 } from '../../client/sdk/node.js';
+import type { EmbeddedAws } from '../../dev/emulators.js';
+import { TEST_TOKEN, tokenFor } from '../support/auth.js';
 import {
   Disposables,
   removeDir,
@@ -26,20 +28,21 @@ import {
 } from '../support/stack.js';
 
 const disposables = new Disposables();
+let aws: EmbeddedAws;
 let api: RunningApi;
 let smallApi: RunningApi;
 let client: DocpipeClient;
 let dir: string;
 
 beforeAll(async () => {
-  const aws = await startEmulators(disposables);
+  aws = await startEmulators(disposables);
   const config = testConfig(aws);
   api = await startApi(config, disposables);
   await startWorker(config, disposables);
   // A second api with a 1 MiB upload limit, for PAYLOAD_TOO_LARGE. (Not smaller: a body that has fully
   // arrived before the resolver runs currently comes back as INTERNAL_SERVER_ERROR, a server bug.)
   smallApi = await startApi(testConfig(aws, { MAX_UPLOAD_BYTES: String(1024 * 1024) }), disposables);
-  client = createClient({ url: api.url });
+  client = createClient({ url: api.url, token: TEST_TOKEN });
   disposables.add(() => client.close());
   dir = tempDir('docpipe-sdk-');
   disposables.add(() => removeDir(dir));
@@ -102,6 +105,11 @@ describe('SDK uploads', () => {
     });
   });
 
+  it('uploads a name with control characters (percent-encoded: multipart parsers reject them raw)', async () => {
+    const doc = await client.uploadDocument(Buffer.from('x'), { filename: 'a\u001b[2J\u0007b.txt' });
+    expect(doc.filename).toBe('a%1B[2J%07b.txt');
+  });
+
   it('uploads a Node stream of unknown size', async () => {
     const chunks = ['one,two\n', '1,2\n', '3,4\n'];
     const progress: UploadProgress[] = [];
@@ -125,7 +133,7 @@ describe('SDK uploads', () => {
   });
 
   it('reports PAYLOAD_TOO_LARGE, BAD_USER_INPUT and local file errors with codes', async () => {
-    const small = createClient({ url: smallApi.url });
+    const small = createClient({ url: smallApi.url, token: TEST_TOKEN });
     await expect(
       small.uploadDocument(Buffer.alloc(3 * 1024 * 1024, 'a'), { filename: 'big.txt' }),
     ).rejects.toMatchObject({
@@ -145,7 +153,7 @@ describe('SDK uploads', () => {
     const seen: Headers[] = [];
     const recording = createClient({
       url: api.url,
-      token: 's3cret',
+      token: TEST_TOKEN,
       fetch: (input, init) => {
         seen.push(new Headers(init?.headers));
         return fetch(input, init);
@@ -153,7 +161,7 @@ describe('SDK uploads', () => {
     });
     await recording.uploadDocument(Buffer.from('hi'), { filename: 'hi.txt' });
     expect(seen[0]!.get('apollo-require-preflight')).toBe('true');
-    expect(seen[0]!.get('authorization')).toBe('Bearer s3cret');
+    expect(seen[0]!.get('authorization')).toBe(`Bearer ${TEST_TOKEN}`);
 
     const controller = new AbortController();
     controller.abort();
@@ -229,5 +237,171 @@ describe('SDK queries and mutations', () => {
       code: 'NETWORK_ERROR',
       message: expect.stringContaining('Cannot reach http://127.0.0.1:9/graphql'),
     });
+  });
+});
+
+/** Node's WebSocket, counting how many sockets the SDK opens (one per connection attempt). */
+function countingWebSocket(): { impl: typeof WebSocket; count: () => number } {
+  let opened = 0;
+  class Counting extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      opened++;
+    }
+  }
+  return { impl: Counting, count: () => opened };
+}
+
+/** A running job nobody processes (the api below has no worker), so a watch stays open. */
+async function queuedJob(c: DocpipeClient): Promise<string> {
+  const doc = await c.uploadDocument(Buffer.from('never processed\n'), { filename: 'queued.txt' });
+  return doc.job!.id;
+}
+
+describe('SDK authentication', () => {
+  it('a missing or bad token is UNAUTHENTICATED (401) on queries and uploads', async () => {
+    for (const token of ['', 'not-a-token', await tokenFor('someone', -60), 'dpk_0_x']) {
+      const c = createClient({ url: api.url, token });
+      const err = await c.documents().catch((e: unknown) => e);
+      expect(err, token).toMatchObject({ name: 'DocpipeError', code: 'UNAUTHENTICATED', status: 401 });
+      await expect(c.uploadDocument(Buffer.from('x'), { filename: 'x.txt' }), token).rejects.toMatchObject({
+        code: 'UNAUTHENTICATED',
+        status: 401,
+      });
+    }
+  });
+
+  it('watchJob with a refused token fails once with UNAUTHENTICATED (4403), without reconnecting', async () => {
+    const jobId = (await client.uploadDocument(Buffer.from('watch\n'), { filename: 'w.txt' })).job!.id;
+    const ws = countingWebSocket();
+    const states: string[] = [];
+    const bad = createClient({
+      url: api.url,
+      token: 'not-a-token',
+      webSocketImpl: ws.impl,
+      // Retries, if any, would come within 10-20 ms: the 1 s wait below would see several.
+      retry: { attempts: 50, minDelayMs: 10, maxDelayMs: 20 },
+      onConnectionChange: (s) => states.push(s),
+    });
+    disposables.add(() => bad.close());
+    const started = Date.now();
+    await expect(bad.watchJob(jobId).next()).rejects.toMatchObject({
+      name: 'DocpipeError',
+      code: 'UNAUTHENTICATED',
+      message: expect.stringContaining('4403'),
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(ws.count()).toBe(1);
+    expect(states).not.toContain('reconnecting');
+
+    // No token at all: the same.
+    const none = createClient({ url: api.url, token: '', retry: { attempts: 50, minDelayMs: 10 } });
+    disposables.add(() => none.close());
+    await expect(none.watchJob(jobId).next()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('the Node entry point sends DOCPIPE_TOKEN when no token is given', async () => {
+    const saved = process.env['DOCPIPE_TOKEN'];
+    process.env['DOCPIPE_TOKEN'] = TEST_TOKEN;
+    try {
+      const fromEnv = createClient({ url: api.url });
+      disposables.add(() => fromEnv.close());
+      await expect(fromEnv.documents({ first: 1 })).resolves.toHaveProperty('edges');
+      // An explicit empty token sends none, whatever the environment says.
+      await expect(createClient({ url: api.url, token: '' }).documents()).rejects.toMatchObject({
+        code: 'UNAUTHENTICATED',
+      });
+    } finally {
+      if (saved === undefined) delete process.env['DOCPIPE_TOKEN'];
+      else process.env['DOCPIPE_TOKEN'] = saved;
+    }
+  });
+
+  it('API keys: create, use, list, revoke; a revoked key is refused', async () => {
+    const owner = createClient({ url: api.url, token: await tokenFor('sdk-keys-owner') });
+    disposables.add(() => owner.close());
+    const created = await owner.createApiKey('sdk test key');
+    expect(created.key).toMatch(/^dpk_[0-9a-f]{32}_[\w-]{43}$/);
+    expect(created.apiKey).toMatchObject({ name: 'sdk test key', revokedAt: null });
+
+    const viaKey = createClient({ url: api.url, token: created.key });
+    disposables.add(() => viaKey.close());
+    const doc = await viaKey.uploadDocument(Buffer.from('via key\n'), { filename: 'key.txt' });
+    // The key acts as its owner: the owner sees the document, another owner does not.
+    expect(await owner.document(doc.id)).toMatchObject({ id: doc.id });
+    expect(await client.document(doc.id)).toBeNull();
+    const jobs: Job[] = [];
+    for await (const job of viaKey.watchJob(doc.job!.id)) jobs.push(job);
+    expect(jobs.at(-1)?.status).toBe('COMPLETED');
+
+    expect((await owner.apiKeys()).map((k) => k.id)).toContain(created.apiKey.id);
+    expect(await owner.revokeApiKey(created.apiKey.id)).toEqual({ id: created.apiKey.id, revoked: true });
+    expect(await owner.revokeApiKey(created.apiKey.id)).toEqual({ id: created.apiKey.id, revoked: false });
+    const listed = (await owner.apiKeys()).find((k) => k.id === created.apiKey.id);
+    expect(listed?.revokedAt).toEqual(expect.any(String));
+
+    await expect(viaKey.documents()).rejects.toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
+    const fresh = createClient({ url: api.url, token: created.key, retry: { attempts: 5, minDelayMs: 10 } });
+    disposables.add(() => fresh.close());
+    await expect(fresh.watchJob(doc.job!.id).next()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+
+    await expect(owner.createApiKey('')).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+});
+
+describe('SDK rate limits', () => {
+  it('429 from the api is RATE_LIMITED with retryAfterSeconds', async () => {
+    const limited = await startApi(testConfig(aws, { RATE_LIMIT_REQUESTS: '2' }), disposables);
+    const c = createClient({ url: limited.url, token: TEST_TOKEN });
+    await c.documents({ first: 1 });
+    await c.documents({ first: 1 });
+    const err = await c.documents({ first: 1 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'DocpipeError', code: 'RATE_LIMITED', status: 429 });
+    expect((err as { retryAfterSeconds?: number }).retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it('a proxy 429 with Retry-After and no GraphQL body is RATE_LIMITED too', async () => {
+    const proxy = createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        res.writeHead(429, { 'content-type': 'text/html', 'retry-after': '7' }).end('<html>429</html>'),
+      );
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    disposables.add(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+    const { port } = proxy.address() as AddressInfo;
+    const c = createClient({ url: `http://127.0.0.1:${port}/graphql`, token: TEST_TOKEN });
+    await expect(c.documents()).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      status: 429,
+      retryAfterSeconds: 7,
+    });
+    await expect(c.uploadDocument(Buffer.from('x'), { filename: 'x.txt' })).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: 7,
+    });
+  });
+
+  it('a socket over the per-owner limit (close 4429) is RATE_LIMITED, not retried', async () => {
+    const sockets = await startApi(testConfig(aws, { WS_MAX_SOCKETS_PER_OWNER: '1' }), disposables);
+    const first = createClient({ url: sockets.url, token: TEST_TOKEN });
+    disposables.add(() => first.close());
+    const jobId = await queuedJob(first);
+    const holding = first.watchJob(jobId);
+    await expect(holding.next()).resolves.toMatchObject({ value: { status: 'QUEUED' } });
+
+    const ws = countingWebSocket();
+    const second = createClient({
+      url: sockets.url,
+      token: TEST_TOKEN,
+      webSocketImpl: ws.impl,
+      retry: { attempts: 50, minDelayMs: 10, maxDelayMs: 20 },
+    });
+    disposables.add(() => second.close());
+    await expect(second.watchJob(jobId).next()).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(ws.count()).toBe(1);
+    await holding.return!();
   });
 });
