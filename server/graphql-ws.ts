@@ -99,7 +99,9 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): { dis
     {
       onConnect: async (ctx) => {
         const state = stateOf(ctx.extra.request);
-        const authorization = ctx.connectionParams?.['authorization'];
+        // Header names are case-insensitive on HTTP; accept `Authorization` here too.
+        const params = ctx.connectionParams ?? {};
+        const authorization = params['authorization'] ?? params['Authorization'];
         try {
           state.principal = await verifier.verify(
             typeof authorization === 'string' ? authorization : undefined,
