@@ -7,6 +7,7 @@ import type { Client } from 'graphql-ws';
 import { JobUpdatedDocument, type JobFieldsFragment, type JobStatus } from '../generated/graphql.js';
 import { DocpipeError, errorFromCloseCode, errorFromGraphQL, type GraphQLErrorEntry } from './errors.js';
 
+const MAX_EARLY_COMPLETIONS = 3;
 const TERMINAL: ReadonlySet<JobStatus> = new Set<JobStatus>(['COMPLETED', 'FAILED']);
 
 /** True for COMPLETED and FAILED: no further events follow. */
@@ -35,6 +36,9 @@ export function watchJobWith(
   const queue: Item[] = [];
   let wake: (() => void) | undefined;
   let lastVersion = -Infinity;
+  let sawTerminal = false;
+  /** Subscriptions the server completed before a terminal state (it should not; we resubscribe). */
+  let earlyCompletions = 0;
   let finished = false;
   let unsubscribe: (() => void) | undefined;
 
@@ -69,10 +73,22 @@ export function watchJobWith(
           if (!job || job.version <= lastVersion) return;
           lastVersion = job.version;
           push({ kind: 'job', job });
-          if (isTerminalStatus(job.status)) push({ kind: 'end' });
+          if (isTerminalStatus(job.status)) {
+            sawTerminal = true;
+            push({ kind: 'end' });
+          }
         },
         error: (err) => push({ kind: 'error', error: subscriptionError(err) }),
-        complete: () => push({ kind: 'end' }),
+        complete: () => {
+          // A stream that ends before COMPLETED/FAILED lost its tail somewhere: a fresh subscription
+          // starts from the job's current state, so subscribe again (a few times at most).
+          if (!sawTerminal && !finished && earlyCompletions++ < MAX_EARLY_COMPLETIONS) {
+            unsubscribe = undefined;
+            start();
+            return;
+          }
+          push({ kind: 'end' });
+        },
       },
     );
   };
