@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
+import { advance } from '../domain/jobs.js';
 import type { JobRecord } from '../domain/model.js';
 import type { DocumentStore } from './document-store.js';
 import type { JobEventPublisher } from './job-events.js';
 
 /**
- * The one way a job changes: a conditional write of version + 1, then an event with the new state.
- * Used by the worker (progress, completion) and the api (cancel on delete).
+ * The one way a job changes: the lifecycle's next version (domain/jobs.ts `advance`), written
+ * conditionally on the version read, then an event with the new state.
  */
 export class JobWriter {
   constructor(
@@ -16,13 +17,7 @@ export class JobWriter {
 
   /** The new state, or null when another writer changed the job first (or it is gone). */
   async advance(job: JobRecord, patch: Partial<JobRecord>, correlationId: string): Promise<JobRecord | null> {
-    const next: JobRecord = {
-      ...job,
-      ...patch,
-      progress: Math.max(job.progress, patch.progress ?? job.progress),
-      version: job.version + 1,
-      updatedAt: new Date().toISOString(),
-    };
+    const next = advance(job, patch); // the lifecycle's rule: allowed transition, version + 1
     if (!(await this.store.putJobIfVersion(next))) return null;
     try {
       await this.events.publish({ kind: 'job.updated', job: next, correlationId });

@@ -11,8 +11,8 @@ import { JobQueue } from '../aws/job-queue.js';
 import { JobWriter } from '../aws/job-writer.js';
 import { DomainError, ErrorCode, badInput, notFound } from '../domain/errors.js';
 import { newId, requireId } from '../domain/ids.js';
-import { failJob, JobErrorCode, newJob } from '../domain/jobs.js';
-import { JobStage, JobStatus, isTerminal, type DocumentRecord, type JobRecord } from '../domain/model.js';
+import { failJob, JobErrorCode, newJob, transitions } from '../domain/jobs.js';
+import { JobStatus, isTerminal, type DocumentRecord, type JobRecord } from '../domain/model.js';
 import type { JobEventHub, JobUpdates } from './events/job-event-hub.js';
 import type { Config } from '../domain/config.js';
 import { UploadMeter } from './upload-meter.js';
@@ -279,11 +279,7 @@ export class DocumentService {
     for (let attempt = 0; attempt < 5; attempt++) {
       const job = await this.deps.store.getJob(jobId);
       if (!job || isTerminal(job.status)) return;
-      const ended = await this.deps.jobs.advance(
-        job,
-        { status: JobStatus.FAILED, stage: JobStage.DONE, error, finishedAt: new Date().toISOString() },
-        correlationId,
-      );
+      const ended = await this.deps.jobs.advance(job, transitions.fail(error), correlationId);
       if (ended) return;
     }
   }

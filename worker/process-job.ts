@@ -11,7 +11,7 @@ import { BlobStore } from '../aws/blob-store.js';
 import type { DocumentStore } from '../aws/document-store.js';
 import type { JobWriter } from '../aws/job-writer.js';
 import { ProcessingError } from '../domain/errors.js';
-import { failJob, JobErrorCode } from '../domain/jobs.js';
+import { failJob, JobErrorCode, transitions } from '../domain/jobs.js';
 import type { JobMessage } from '../domain/messages.js';
 import {
   JobStage,
@@ -102,15 +102,7 @@ export async function processJob(
   const dir = await mkdtemp(join(tmpdir(), 'docpipe-job-'));
   let artefacts: string | undefined;
   try {
-    await reporter.apply({
-      status: JobStatus.PROCESSING,
-      stage: JobStage.DOWNLOADING,
-      progress: 1,
-      attempts: current.attempts + 1,
-      startedAt: new Date().toISOString(),
-      error: null,
-      workerId: deps.workerId,
-    });
+    await reporter.apply(transitions.start(current, deps.workerId));
     await setDocStatus({ status: JobStatus.PROCESSING, updatedAt: new Date().toISOString() });
     await pause();
 
@@ -146,12 +138,7 @@ export async function processJob(
     await deps.blobs.deletePrefix(BlobStore.derivedPrefix(doc.id), artefacts).catch((err: unknown) => {
       log.warn({ err: String(err) }, 'could not remove superseded artefacts');
     });
-    await reporter.apply({
-      status: JobStatus.COMPLETED,
-      stage: JobStage.DONE,
-      progress: 100,
-      finishedAt: new Date().toISOString(),
-    });
+    await reporter.apply(transitions.complete());
     log.info({ detectedType: analysis.detectedType, size: doc.size }, 'job completed');
     return 'done';
   } catch (err) {

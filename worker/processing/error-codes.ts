@@ -1,21 +1,17 @@
+import { JobErrorCode } from '../../domain/jobs.js';
+
 /**
- * Codes of the ProcessingErrors (domain/errors.ts) that end a job FAILED during analysis. Each
- * names one reason so clients and operators can tell a hostile file from a broken one.
+ * The codes of the ProcessingErrors that end a job FAILED during analysis: a subset of the one
+ * catalogue, `JobErrorCode` (domain/jobs.ts), where each is described.
  */
 export const ProcessingErrorCode = {
-  /** The bytes are not a readable file of the detected type (truncated, garbled, wrong inside). */
-  CORRUPT_FILE: 'CORRUPT_FILE',
-  /** The document is encrypted with a password we do not have. */
-  PASSWORD_PROTECTED: 'PASSWORD_PROTECTED',
-  TOO_MANY_PAGES: 'TOO_MANY_PAGES',
-  /** Zip bomb or an archive that simply inflates to more than the limit. */
-  DECOMPRESSED_TOO_LARGE: 'DECOMPRESSED_TOO_LARGE',
-  /** Pixel bomb: declared dimensions beyond the pixel limit. */
-  IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
-  /** A format that must be held in memory whole is larger than its limit. */
-  FILE_TOO_LARGE: 'FILE_TOO_LARGE',
-  PROCESSING_TIMEOUT: 'PROCESSING_TIMEOUT',
-  /** The analysis thread ran out of its heap. */
-  RESOURCE_LIMIT_EXCEEDED: 'RESOURCE_LIMIT_EXCEEDED',
+  CORRUPT_FILE: JobErrorCode.CORRUPT_FILE,
+  PASSWORD_PROTECTED: JobErrorCode.PASSWORD_PROTECTED,
+  TOO_MANY_PAGES: JobErrorCode.TOO_MANY_PAGES,
+  DECOMPRESSED_TOO_LARGE: JobErrorCode.DECOMPRESSED_TOO_LARGE,
+  IMAGE_TOO_LARGE: JobErrorCode.IMAGE_TOO_LARGE,
+  FILE_TOO_LARGE: JobErrorCode.FILE_TOO_LARGE,
+  PROCESSING_TIMEOUT: JobErrorCode.PROCESSING_TIMEOUT,
+  RESOURCE_LIMIT_EXCEEDED: JobErrorCode.RESOURCE_LIMIT_EXCEEDED,
 } as const;
 export type ProcessingErrorCode = (typeof ProcessingErrorCode)[keyof typeof ProcessingErrorCode];
