@@ -59,4 +59,56 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The api's layers (docs/architecture.md, "may import"): the api and the worker are separate
+    // deployables and never import each other.
+    files: ['server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/worker/*'], message: 'server/ and worker/ never import each other.' }] },
+      ],
+    },
+  },
+  {
+    // Resolvers translate GraphQL to use cases; storage is reached through the services.
+    files: ['server/graphql/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/aws/*', '@aws-sdk/*'], message: 'server/graphql reaches storage through the services, not aws/.' },
+            { group: ['**/worker/*'], message: 'server/ and worker/ never import each other.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/server/*'], message: 'server/ and worker/ never import each other.' }] },
+      ],
+    },
+  },
+  {
+    // Credentials are a small core: no storage, transport or deployable code.
+    files: ['auth/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/*', '**/worker/*', '**/aws/*', '@aws-sdk/*', 'graphql', 'graphql/*'],
+              message: 'auth/ may import domain/ and jose only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

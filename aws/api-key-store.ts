@@ -1,14 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ApiKeyRecord } from '../domain/model.js';
 import type { AwsClients } from './clients.js';
 import { isErrorNamed } from './bootstrap.js';
-
-export interface ApiKeyRecord {
-  id: string;
-  ownerId: string;
-  name: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
 
 /**
  * API keys in the one table, two items each: `APIKEY#<id>` (looked up on every request made with

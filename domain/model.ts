@@ -91,3 +91,12 @@ export interface JobRecord {
   startedAt: string | null;
   finishedAt: string | null;
 }
+
+/** An API key as listed to its owner (the secret's hash stays in storage). */
+export interface ApiKeyRecord {
+  id: string;
+  ownerId: string;
+  name: string;
+  createdAt: string;
+  revokedAt: string | null;
+}

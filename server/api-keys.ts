@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiKeyRecord, ApiKeyStore } from '../aws/api-key-store.js';
+import type { ApiKeyStore } from '../aws/api-key-store.js';
+import type { ApiKeyRecord } from '../domain/model.js';
 import { API_KEY_PREFIX, type Principal } from '../auth/tokens.js';
 import { badInput } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { ApiKeyRecord } from '../../aws/api-key-store.js';
+import type { ApiKeyRecord } from '../../domain/model.js';
 import type { GraphQLContext } from './context.js';
 import { ApiKeyType, CreateApiKeyInput, CreateApiKeyPayload, RevokeApiKeyPayload } from './api-key.type.js';
 

@@ -1,0 +1,41 @@
+/** The lint rules that keep the layers apart fire on a violation (and stay quiet otherwise). */
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const eslint = new ESLint({ cwd: root });
+
+async function violations(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`${code}\nexport const used = x;\n`, { filePath });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('layer boundaries (eslint.config.js)', () => {
+  const cases: [file: string, importLine: string, expected: RegExp | null][] = [
+    [
+      'server/graphql/example.ts',
+      "import { x } from '../../aws/clients.js';",
+      /server\/graphql reaches storage/,
+    ],
+    [
+      'server/graphql/example.ts',
+      "import { x } from '@aws-sdk/client-s3';",
+      /server\/graphql reaches storage/,
+    ],
+    ['server/graphql/example.ts', "import { x } from '../../domain/model.js';", null],
+    ['server/example.ts', "import { x } from '../worker/process-job.js';", /never import each other/],
+    ['server/example.ts', "import { x } from '../aws/clients.js';", null],
+    ['worker/example.ts', "import { x } from '../server/document-service.js';", /never import each other/],
+    ['auth/example.ts', "import { x } from '../aws/clients.js';", /auth\/ may import/],
+    ['domain/example.ts', "import { x } from '@aws-sdk/client-s3';", /domain\/ must not depend/],
+    ['client/sdk/example.ts', "import { x } from '../../server/create-server.js';", /GraphQL only/],
+  ];
+  for (const [file, line, expected] of cases) {
+    it(`${file}: ${line}`, async () => {
+      const found = await violations(file, line);
+      if (expected) expect(found.join('\n')).toMatch(expected);
+      else expect(found).toEqual([]);
+    });
+  }
+});
