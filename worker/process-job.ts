@@ -21,7 +21,7 @@ import {
   type DocumentResult,
 } from '../domain/model.js';
 import type { Analysis } from './processing/index.js';
-import { ProgressReporter } from './progress-reporter.js';
+import { JobProgressThrottle } from './job-progress-throttle.js';
 
 /** Looks at the downloaded original; reports progress as a 0–1 fraction of its own work. */
 export type Analyzer = (input: {
@@ -86,7 +86,7 @@ export async function processJob(
   const doc = await store.getDocument(current.ownerId, current.documentId);
   if (!doc) return 'deleted';
 
-  const reporter = new ProgressReporter(current, async (job, patch) => {
+  const reporter = new JobProgressThrottle(current, async (job, patch) => {
     const next = await deps.jobs.advance(job, patch, msg.correlationId);
     if (!next) throw new LostRace();
     return next;

@@ -1,6 +1,6 @@
 import type { ImageInfo, JsonValue } from './analysis.js';
 import type { ProcessingLimits } from './limits.js';
-import type { ProgressReporter } from './progress.js';
+import type { StageProgress } from './progress.js';
 import type { TextCollector } from './text-collector.js';
 
 /** What a processor gets: the file, its detected type, the limits and where to put text. */
@@ -10,7 +10,7 @@ export interface ProcessorContext {
   size: number;
   mime: string;
   limits: ProcessingLimits;
-  progress: ProgressReporter;
+  progress: StageProgress;
   /** Extracted text goes here; the collector truncates and counts. */
   text: TextCollector;
 }

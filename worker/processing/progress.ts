@@ -27,7 +27,7 @@ const PLANS: Record<DocumentKind, Plan> = {
  * Turns "stage X is this far" into one overall fraction that never decreases. Runs inside the
  * analysis thread; every update is sent, the parent coalesces them.
  */
-export class ProgressReporter {
+export class StageProgress {
   readonly #emit: (update: ProgressUpdate) => void;
   #stage: AnalysisStage = AnalysisStage.DETECTING;
   #start = 0;

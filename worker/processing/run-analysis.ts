@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { AnalysisStage, type Analysis, type ProgressUpdate } from './analysis.js';
 import { detectFile } from './detect.js';
 import { processors } from './processors/registry.js';
-import { ProgressReporter } from './progress.js';
+import { StageProgress } from './progress.js';
 import { TextCollector } from './text-collector.js';
 import { detectLanguage, textPreview } from './text-insights.js';
 import type { ThreadInput } from './thread-protocol.js';
@@ -17,7 +17,7 @@ export async function runAnalysis(
   emit: (update: ProgressUpdate) => void,
 ): Promise<Analysis> {
   const { path, filename, limits } = input;
-  const progress = new ProgressReporter(emit);
+  const progress = new StageProgress(emit);
   progress.update(0);
   const { size } = await stat(path);
   const { mime, kind } = await detectFile(path, filename);

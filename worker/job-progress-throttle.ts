@@ -6,7 +6,7 @@ import type { JobRecord } from '../domain/model.js';
  * Writes are serialised; `flush()` waits for them. Every write is a DynamoDB update and an SNS
  * event, so this bounds both to what a client can use (~10/s per job by default).
  */
-export class ProgressReporter {
+export class JobProgressThrottle {
   private lastWriteAt = 0;
   private pending: { stage: string; progress: number } | undefined;
   private chain: Promise<void> = Promise.resolve();
