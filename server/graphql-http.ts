@@ -1,0 +1,106 @@
+/**
+ * GraphQL over HTTP: Apollo with the query limits, error masking and HTTP statuses, mounted on
+ * /graphql behind authentication, the request budget and the upload gate.
+ */
+import type { Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { graphqlUploadExpress } from 'graphql-upload-ts';
+import type { Logger } from 'pino';
+import type { TokenVerifier } from '../auth/tokens.js';
+import type { Config } from '../domain/config.js';
+import { createContext, type ContextServices, type GraphQLContext } from './graphql/context.js';
+import { httpStatusPlugin, type createErrorFormatter } from './graphql/errors.js';
+import { guardRules, QUERY_LIMITS } from './graphql/guard.js';
+import { logUnexpected } from './graphql-ws.js';
+import { authenticate, principalOf, rateLimit, requestErrorHandler, uploadGate } from './http-guards.js';
+import type { UsageLimiter } from './usage-limits.js';
+
+export async function startApollo(args: {
+  schema: GraphQLSchema;
+  httpServer: Server;
+  config: Config;
+  logger: Logger;
+  formatError: ReturnType<typeof createErrorFormatter>;
+  /** Runs when Apollo drains, after HTTP stopped accepting (closes the WebSockets). */
+  onDrain: () => Promise<void>;
+}): Promise<ApolloServer<GraphQLContext>> {
+  const { logger } = args;
+  const production = args.config.env === 'production';
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: args.schema,
+    formatError: args.formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+    validationRules: guardRules({ introspection: !production }),
+    // main.ts owns SIGINT/SIGTERM. Apollo's own handlers would race it and re-raise the signal.
+    stopOnTerminationSignals: false,
+    plugins: [
+      // The playground is ours (served offline, off in production); Apollo's loads from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer: args.httpServer }),
+      httpStatusPlugin,
+      {
+        async serverWillStart() {
+          return { drainServer: args.onDrain };
+        },
+      },
+      {
+        async requestDidStart() {
+          return {
+            async didEncounterErrors({ errors, contextValue }) {
+              logUnexpected(logger, errors, contextValue.correlationId);
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+  return apollo;
+}
+
+/** Mounts GraphQL on `path`: authentication → budget → upload gate → parsers → Apollo. */
+export function mountGraphQLHttp(
+  app: Express,
+  args: {
+    path: string;
+    apollo: ApolloServer<GraphQLContext>;
+    config: Config;
+    logger: Logger;
+    verifier: TokenVerifier;
+    limiter: UsageLimiter;
+    services: ContextServices;
+  },
+): void {
+  const { config, logger } = args;
+  app.use(
+    args.path,
+    authenticate(args.verifier, logger),
+    rateLimit(args.limiter),
+    uploadGate(args.limiter, config.limits.maxUploadBytes),
+    // One byte over the limit lets UploadMeter, not the parser, report PAYLOAD_TOO_LARGE.
+    graphqlUploadExpress({ maxFileSize: config.limits.maxUploadBytes + 1, maxFiles: 1 }),
+    express.json({ limit: '1mb' }),
+    expressMiddleware(args.apollo, {
+      context: async ({ res }) => {
+        const correlationId = String(res.locals['correlationId']);
+        return createContext({
+          principal: principalOf(res),
+          correlationId,
+          logger: logger.child({ correlationId }),
+          ...args.services,
+        });
+      },
+    }),
+  );
+  app.use(requestErrorHandler(logger));
+}

@@ -1,0 +1,53 @@
+/** The api's phases: one start, stop safe before, during and after it, and twice. */
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EmbeddedAws } from '../dev/emulators.js';
+import { createApiServer } from '../server/create-server.js';
+import { Disposables, startEmulators, testConfig } from './support/stack.js';
+
+const disposables = new Disposables();
+let emulators: EmbeddedAws;
+beforeAll(async () => {
+  emulators = await startEmulators(disposables);
+});
+afterAll(() => disposables.disposeAll());
+
+const api = () => createApiServer(testConfig(emulators), { logger: pino({ level: 'silent' }) });
+
+describe('api lifecycle', () => {
+  it('goes idle → starting → ready → draining → stopped, and refuses a second start', async () => {
+    const server = api();
+    expect(server.phase).toBe('idle');
+    const started = server.start();
+    expect(server.phase).toBe('starting');
+    const { url } = await started;
+    expect(server.phase).toBe('ready');
+    await expect(server.start()).rejects.toThrow(/cannot start: it is ready/);
+    expect((await fetch(url.replace(/\/graphql$/, '/healthz'))).status).toBe(200);
+    const stopping = server.stop();
+    expect(server.phase).toBe('draining');
+    await stopping;
+    expect(server.phase).toBe('stopped');
+    await expect(fetch(url.replace(/\/graphql$/, '/healthz'))).rejects.toThrow();
+    await server.stop(); // again: nothing to do
+    await expect(server.start()).rejects.toThrow(/cannot start: it is stopped/);
+    expect(server.events).toBeUndefined(); // its event queue is gone
+  });
+
+  it('stop() before start() just marks it stopped', async () => {
+    const server = api();
+    await server.stop();
+    expect(server.phase).toBe('stopped');
+    await expect(server.start()).rejects.toThrow(/stopped/);
+  });
+
+  it('stop() during start() waits for it and releases what it made', async () => {
+    const server = api();
+    const started = server.start();
+    const stopped = server.stop();
+    const { url } = await started;
+    await stopped;
+    expect(server.phase).toBe('stopped');
+    await expect(fetch(url.replace(/\/graphql$/, '/healthz'))).rejects.toThrow();
+  });
+});
