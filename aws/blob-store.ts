@@ -56,9 +56,15 @@ export class BlobStore {
     }
   }
 
-  async getStream(key: string): Promise<Readable> {
-    const res = await this.aws.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    return res.Body as Readable;
+  /** The object's bytes, or null when there is no such object. */
+  async getStream(key: string): Promise<Readable | null> {
+    try {
+      const res = await this.aws.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return res.Body as Readable;
+    } catch (err) {
+      if (isErrorNamed(err, 'NoSuchKey') || isErrorNamed(err, 'NotFound')) return null;
+      throw err;
+    }
   }
 
   /** Size in bytes, or null when the object does not exist. */

@@ -3,7 +3,6 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -232,18 +231,9 @@ async function download(
   signal: AbortSignal,
   onProgress: (fraction: number) => void,
 ): Promise<void> {
-  let body: Readable;
-  try {
-    body = await blobs.getStream(BlobStore.originalKey(doc.id));
-  } catch (err) {
-    if (err instanceof Error && (err.name === 'NoSuchKey' || err.name === 'NotFound')) {
-      throw new ProcessingError(
-        JobErrorCode.ORIGINAL_MISSING,
-        'The uploaded original is no longer in storage',
-      );
-    }
-    throw err;
-  }
+  const body = await blobs.getStream(BlobStore.originalKey(doc.id));
+  if (!body)
+    throw new ProcessingError(JobErrorCode.ORIGINAL_MISSING, 'The uploaded original is no longer in storage');
   const hash = createHash('sha256');
   let size = 0;
   await pipeline(
