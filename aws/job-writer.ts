@@ -10,8 +10,8 @@ import type { JobEventPublisher } from './job-events.js';
  */
 export class JobWriter {
   constructor(
-    private readonly store: DocumentStore,
-    private readonly events: JobEventPublisher,
+    private readonly store: Pick<DocumentStore, 'putJobIfVersion'>,
+    private readonly events: Pick<JobEventPublisher, 'publish'>,
     private readonly logger: Logger,
   ) {}
 

@@ -17,12 +17,29 @@ import type { JobEventHub, JobUpdates } from './events/job-event-hub.js';
 import type { Config } from '../domain/config.js';
 import { UploadMeter } from './upload-meter.js';
 
+/** What the use cases need from storage: exactly these calls (in-memory fakes implement them in tests). */
+export type DocumentServiceStore = Pick<
+  DocumentStore,
+  | 'createDocument'
+  | 'getDocument'
+  | 'listDocuments'
+  | 'claimIdempotencyKey'
+  | 'releaseIdempotencyKey'
+  | 'deleteDocument'
+  | 'deleteJob'
+  | 'putTombstone'
+  | 'getJob'
+  | 'getJobs'
+  | 'replaceCurrentJob'
+  | 'updateDocumentStatus'
+>;
+
 export interface DocumentServiceDeps {
-  store: DocumentStore;
-  blobs: BlobStore;
-  queue: JobQueue;
+  store: DocumentServiceStore;
+  blobs: Pick<BlobStore, 'putStream' | 'delete' | 'deletePrefix' | 'presignDownload'>;
+  queue: Pick<JobQueue, 'send'>;
   hub: JobEventHub;
-  jobs: JobWriter;
+  jobs: Pick<JobWriter, 'advance'>;
   maxUploadBytes: number;
   idempotencyWindowSeconds: number;
   /** Lifetime of presigned download URLs. */

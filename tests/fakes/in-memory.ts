@@ -1,0 +1,145 @@
+/**
+ * In-memory stand-ins for the adapter ports, for fast tests of the use cases' logic. They keep the
+ * adapters' contracts that the logic relies on (conditional writes by version, owner checks,
+ * newest-first listing) and nothing else; the emulator suites check the real adapters.
+ */
+import { Readable } from 'node:stream';
+import { pino } from 'pino';
+import { JobWriter } from '../../aws/job-writer.js';
+import type { JobMessage } from '../../domain/messages.js';
+import type { DocumentRecord, DocumentResult, JobRecord, JobStatus } from '../../domain/model.js';
+import type { DocumentServiceStore } from '../../server/document-service.js';
+
+export class InMemoryStore implements DocumentServiceStore {
+  readonly documents = new Map<string, DocumentRecord>();
+  readonly jobs = new Map<string, JobRecord>();
+  readonly tombstones = new Set<string>();
+  readonly idempotency = new Map<string, string>();
+  /** Make the next createDocument fail (a DynamoDB outage). */
+  failNextCreate = false;
+
+  async createDocument(doc: DocumentRecord, job: JobRecord): Promise<void> {
+    if (this.failNextCreate) {
+      this.failNextCreate = false;
+      throw new Error('DynamoDB is down');
+    }
+    this.jobs.set(job.id, structuredClone(job));
+    this.documents.set(doc.id, structuredClone(doc));
+  }
+  async getDocument(ownerId: string, id: string): Promise<DocumentRecord | null> {
+    const doc = this.documents.get(id);
+    return doc && doc.ownerId === ownerId ? structuredClone(doc) : null;
+  }
+  async listDocuments(ownerId: string, opts: { limit: number; after?: string; status?: JobStatus }) {
+    const all = [...this.documents.values()]
+      .filter((d) => d.ownerId === ownerId && (!opts.status || d.status === opts.status))
+      .sort((a, b) =>
+        a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt),
+      );
+    return {
+      items: all.slice(0, opts.limit).map((d) => structuredClone(d)),
+      hasMore: all.length > opts.limit,
+    };
+  }
+  async updateDocumentStatus(
+    id: string,
+    _ownerId: string,
+    patch: { status: JobStatus; detectedType?: string | null; result?: DocumentResult; updatedAt: string },
+  ): Promise<boolean> {
+    const doc = this.documents.get(id);
+    if (!doc) return false;
+    Object.assign(doc, patch);
+    return true;
+  }
+  async replaceCurrentJob(doc: DocumentRecord, job: JobRecord): Promise<boolean> {
+    const current = this.documents.get(doc.id);
+    if (!current || current.currentJobId !== doc.currentJobId) return false;
+    this.jobs.set(job.id, structuredClone(job));
+    Object.assign(current, { currentJobId: job.id, jobIds: [...current.jobIds, job.id], status: job.status });
+    return true;
+  }
+  async getJob(id: string): Promise<JobRecord | null> {
+    const job = this.jobs.get(id);
+    return job ? structuredClone(job) : null;
+  }
+  async getJobs(ids: readonly string[]): Promise<Map<string, JobRecord>> {
+    return new Map(
+      ids.filter((id) => this.jobs.has(id)).map((id) => [id, structuredClone(this.jobs.get(id)!)]),
+    );
+  }
+  /** The conditional write JobWriter relies on: only on top of the version it read. */
+  async putJobIfVersion(next: JobRecord): Promise<boolean> {
+    const stored = this.jobs.get(next.id);
+    if (!stored || stored.version !== next.version - 1) return false;
+    this.jobs.set(next.id, structuredClone(next));
+    return true;
+  }
+  async claimIdempotencyKey(ownerId: string, key: string, documentId: string): Promise<string | null> {
+    const k = `${ownerId}#${key}`;
+    const earlier = this.idempotency.get(k);
+    if (earlier) return earlier;
+    this.idempotency.set(k, documentId);
+    return null;
+  }
+  async releaseIdempotencyKey(ownerId: string, key: string, documentId: string): Promise<void> {
+    if (this.idempotency.get(`${ownerId}#${key}`) === documentId)
+      this.idempotency.delete(`${ownerId}#${key}`);
+  }
+  async putTombstone(documentId: string): Promise<void> {
+    this.tombstones.add(documentId);
+  }
+  async deleteDocument(id: string): Promise<void> {
+    this.documents.delete(id);
+  }
+  async deleteJob(id: string): Promise<void> {
+    this.jobs.delete(id);
+  }
+}
+
+export class InMemoryBlobs {
+  readonly objects = new Map<string, Buffer>();
+  async putStream(key: string, body: Readable | Buffer): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of Buffer.isBuffer(body) ? Readable.from([body]) : body)
+      chunks.push(Buffer.from(chunk));
+    this.objects.set(key, Buffer.concat(chunks));
+  }
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
+  async deletePrefix(prefix: string, keep?: string): Promise<number> {
+    let n = 0;
+    for (const key of [...this.objects.keys()]) {
+      if (key.startsWith(prefix) && !(keep && key.startsWith(keep))) {
+        this.objects.delete(key);
+        n++;
+      }
+    }
+    return n;
+  }
+  async presignDownload(
+    key: string,
+    opts: { filename: string; contentType: string; inline: boolean },
+  ): Promise<string> {
+    return `memory://${key}?type=${encodeURIComponent(opts.contentType)}&${opts.inline ? 'inline' : 'attachment'}`;
+  }
+}
+
+export class InMemoryQueue {
+  readonly sent: JobMessage[] = [];
+  /** Make every send fail (the queue is gone). */
+  broken = false;
+  async send(message: JobMessage): Promise<void> {
+    if (this.broken) throw new Error('QueueDoesNotExist');
+    this.sent.push(message);
+  }
+}
+
+/** The real JobWriter over the in-memory store, its events collected instead of published. */
+export function jobWriterOver(store: InMemoryStore, events: JobRecord[] = []): JobWriter {
+  return new JobWriter(
+    store,
+    { publish: async (event) => void events.push(event.job) },
+    pino({ level: 'silent' }),
+  );
+}
