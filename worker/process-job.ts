@@ -32,9 +32,9 @@ export type Analyzer = (input: {
 }) => Promise<Analysis>;
 
 export interface ProcessJobDeps {
-  store: DocumentStore;
-  blobs: BlobStore;
-  jobs: JobWriter;
+  store: Pick<DocumentStore, 'getJob' | 'getDocument' | 'isDocumentDeleted' | 'updateDocumentStatus'>;
+  blobs: Pick<BlobStore, 'getStream' | 'putStream' | 'deletePrefix'>;
+  jobs: Pick<JobWriter, 'advance'>;
   analyze: Analyzer;
   logger: Logger;
   /** Recorded on the job while this worker holds it. */
@@ -166,7 +166,7 @@ export async function processJob(
 
 /** Writes the extracted text and thumbnail under this attempt's prefix; returns the stored result. */
 async function storeArtefacts(
-  blobs: BlobStore,
+  blobs: ProcessJobDeps['blobs'],
   prefix: string,
   jobId: string,
   analysis: Analysis,
@@ -216,7 +216,7 @@ async function removeUnlessCurrent(deps: ProcessJobDeps, doc: DocumentRecord, pr
   }
 }
 
-async function afterLostRace(store: DocumentStore, jobId: string, log: Logger): Promise<Outcome> {
+async function afterLostRace(store: ProcessJobDeps['store'], jobId: string, log: Logger): Promise<Outcome> {
   const job = await store.getJob(jobId);
   log.info({ status: job?.status ?? 'gone' }, 'job changed under us; stopping this run');
   if (!job) return 'deleted';
@@ -225,7 +225,7 @@ async function afterLostRace(store: DocumentStore, jobId: string, log: Logger): 
 
 /** Streams the original to `path`, checking it against the size and SHA-256 taken at upload. */
 async function download(
-  blobs: BlobStore,
+  blobs: ProcessJobDeps['blobs'],
   doc: DocumentRecord,
   path: string,
   signal: AbortSignal,

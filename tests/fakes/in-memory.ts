@@ -85,6 +85,9 @@ export class InMemoryStore implements DocumentServiceStore {
     if (this.idempotency.get(`${ownerId}#${key}`) === documentId)
       this.idempotency.delete(`${ownerId}#${key}`);
   }
+  async isDocumentDeleted(documentId: string): Promise<boolean> {
+    return this.tombstones.has(documentId);
+  }
   async putTombstone(documentId: string): Promise<void> {
     this.tombstones.add(documentId);
   }
@@ -103,6 +106,10 @@ export class InMemoryBlobs {
     for await (const chunk of Buffer.isBuffer(body) ? Readable.from([body]) : body)
       chunks.push(Buffer.from(chunk));
     this.objects.set(key, Buffer.concat(chunks));
+  }
+  async getStream(key: string): Promise<Readable | null> {
+    const bytes = this.objects.get(key);
+    return bytes ? Readable.from([bytes]) : null;
   }
   async delete(key: string): Promise<void> {
     this.objects.delete(key);

@@ -1,0 +1,146 @@
+/**
+ * processJob over in-memory fakes with a stand-in analyzer: every outcome of one job run — done,
+ * failed with its code, duplicate, unknown, deleted, lost race — and the document-first order.
+ */
+import { createHash } from 'node:crypto';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { newJob } from '../../domain/jobs.js';
+import { ProcessingError } from '../../domain/errors.js';
+import type { DocumentRecord, JobRecord } from '../../domain/model.js';
+import type { Analysis } from '../../worker/processing/index.js';
+import { processJob, type Analyzer } from '../../worker/process-job.js';
+import { InMemoryBlobs, InMemoryStore, jobWriterOver } from '../fakes/in-memory.js';
+
+const BYTES = Buffer.from('hello world');
+
+async function setup(analyze: Analyzer) {
+  const store = new InMemoryStore();
+  const blobs = new InMemoryBlobs();
+  const events: JobRecord[] = [];
+  const job = newJob('doc-1', 'alice');
+  const doc: DocumentRecord = {
+    id: 'doc-1',
+    ownerId: 'alice',
+    filename: 'a.txt',
+    contentType: 'text/plain',
+    detectedType: null,
+    size: BYTES.length,
+    sha256: createHash('sha256').update(BYTES).digest('hex'),
+    status: 'QUEUED',
+    currentJobId: job.id,
+    jobIds: [job.id],
+    createdAt: job.createdAt,
+    updatedAt: job.createdAt,
+  };
+  await store.createDocument(doc, job);
+  await blobs.putStream(`originals/${doc.id}`, BYTES);
+  const deps = {
+    store,
+    blobs,
+    jobs: jobWriterOver(store, events),
+    analyze,
+    logger: pino({ level: 'silent' }),
+    workerId: 'w1',
+  };
+  const msg = { jobId: job.id, documentId: doc.id, ownerId: 'alice', correlationId: 'c1' };
+  const run = () => processJob(msg, deps, new AbortController().signal);
+  return { store, blobs, events, job, doc, run };
+}
+
+const analysis = (over: Partial<Analysis> = {}): Analysis =>
+  ({
+    detectedType: 'text/plain',
+    kind: 'text',
+    text: 'hello world',
+    textTruncated: false,
+    wordCount: 2,
+    charCount: 11,
+    language: null,
+    textPreview: 'hello world',
+    metadata: {},
+    ...over,
+  }) as Analysis;
+
+describe('processJob', () => {
+  it('runs a job to COMPLETED: text stored, document COMPLETED with the result before the job', async () => {
+    const s = await setup(async ({ onProgress }) => {
+      onProgress('extracting', 0.5);
+      return analysis();
+    });
+    expect(await s.run()).toBe('done');
+    const final = s.events.at(-1)!;
+    expect(final).toMatchObject({ status: 'COMPLETED', progress: 100, attempts: 1, workerId: 'w1' });
+    expect(s.events.map((e) => e.version)).toEqual([...s.events.keys()].map((i) => i + 2)); // one version at a time
+    const doc = s.store.documents.get(s.doc.id)!;
+    expect(doc).toMatchObject({
+      status: 'COMPLETED',
+      detectedType: 'text/plain',
+      result: { jobId: s.job.id, wordCount: 2 },
+    });
+    expect(s.blobs.objects.get(doc.result!.textKey!)!.toString()).toBe('hello world');
+  });
+
+  it('ends FAILED with the analysis code for bad bytes, document first', async () => {
+    const s = await setup(async () => {
+      throw new ProcessingError('CORRUPT_FILE', 'Broken PDF: no trailer');
+    });
+    expect(await s.run()).toBe('done');
+    expect(s.events.at(-1)).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'CORRUPT_FILE', message: 'Broken PDF: no trailer' },
+    });
+    expect(s.store.documents.get(s.doc.id)!.status).toBe('FAILED');
+  });
+
+  it('fails CHECKSUM_MISMATCH and ORIGINAL_MISSING without calling the analyzer', async () => {
+    let calls = 0;
+    const analyze: Analyzer = async () => {
+      calls++;
+      return analysis();
+    };
+    const changed = await setup(analyze);
+    await changed.blobs.putStream(`originals/${changed.doc.id}`, Buffer.from('tampered'));
+    await changed.run();
+    expect(changed.events.at(-1)).toMatchObject({ status: 'FAILED', error: { code: 'CHECKSUM_MISMATCH' } });
+    const missing = await setup(analyze);
+    await missing.blobs.delete(`originals/${missing.doc.id}`);
+    await missing.run();
+    expect(missing.events.at(-1)).toMatchObject({ status: 'FAILED', error: { code: 'ORIGINAL_MISSING' } });
+    expect(calls).toBe(0);
+  });
+
+  it('rethrows unexpected errors for the consumer to retry, leaving the job PROCESSING', async () => {
+    const s = await setup(async () => {
+      throw new Error('disk full');
+    });
+    await expect(s.run()).rejects.toThrow('disk full');
+    expect(s.store.jobs.get(s.job.id)!.status).toBe('PROCESSING');
+  });
+
+  it('drops a duplicate message of a finished job, and tells unknown jobs from deleted documents', async () => {
+    const done = await setup(async () => analysis());
+    await done.run();
+    const versions = done.events.length;
+    expect(await done.run()).toBe('skipped');
+    expect(done.events).toHaveLength(versions);
+
+    const gone = await setup(async () => analysis());
+    gone.store.jobs.clear();
+    expect(await gone.run()).toBe('unknown-job');
+    await gone.store.putTombstone(gone.doc.id);
+    expect(await gone.run()).toBe('deleted');
+  });
+
+  it('stops without writing more when another writer changes the job first', async () => {
+    const s = await setup(async () => {
+      // Meanwhile another worker took the job over (its version moved on).
+      const stolen = s.store.jobs.get(s.job.id)!;
+      await s.store.putJobIfVersion({ ...stolen, version: stolen.version + 1, workerId: 'w2' });
+      return analysis();
+    });
+    expect(await s.run()).toBe('elsewhere');
+    expect(s.store.jobs.get(s.job.id)!.workerId).toBe('w2');
+    expect([...s.blobs.objects.keys()].filter((k) => k.startsWith('derived/'))).toEqual([]); // its artefacts removed
+  });
+});
