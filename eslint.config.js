@@ -78,7 +78,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/aws/*', '@aws-sdk/*'], message: 'server/graphql reaches storage through the services, not aws/.' },
+            {
+              group: ['**/aws/*', '@aws-sdk/*'],
+              message: 'server/graphql reaches storage through the services, not aws/.',
+            },
             { group: ['**/worker/*'], message: 'server/ and worker/ never import each other.' },
           ],
         },
@@ -105,6 +108,23 @@ export default tseslint.config(
             {
               group: ['**/server/*', '**/worker/*', '**/aws/*', '@aws-sdk/*', 'graphql', 'graphql/*'],
               message: 'auth/ may import domain/ and jose only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Operator commands work on the adapters and the lifecycle, not through the api.
+    files: ['ops/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/*', '**/worker/*'],
+              message: 'ops/ uses aws/ and domain/, not the deployables.',
             },
           ],
         },

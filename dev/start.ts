@@ -7,10 +7,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureResources } from '../aws/bootstrap.js';
-import { createAwsClients } from '../aws/clients.js';
+import { connectAws } from '../aws/connect.js';
 import { writeDevToken } from '../auth/local-secret.js';
 import { loadConfig, loadConfigOrExit, type Config } from '../domain/config.js';
+import { createLogger } from '../domain/logger.js';
 import { startEmbeddedAws, type EmbeddedAws } from './emulators.js';
 import { ensureCertificates, findNginx, startNginx, type RunningNginx, type TlsFiles } from './nginx.js';
 
@@ -48,11 +48,8 @@ async function main() {
   }
   // Create resources once here so the children do not race each other doing it.
   const childConfig = loadConfig(env);
-  const aws = createAwsClients(childConfig.aws);
-  await ensureResources(aws, childConfig.resources, {
-    visibilityTimeoutSeconds: childConfig.worker.visibilityTimeoutSeconds,
-  });
-  aws.destroy();
+  const adapters = await connectAws(childConfig, createLogger('launcher', 'warn'), { bootstrap: true });
+  adapters.destroy();
   // Outside production: the local signing secret (made once) and a fresh development token that the
   // web page, the playground and the CLI pick up by themselves on this machine.
   const dev = childConfig.env === 'production' ? undefined : await writeDevToken(childConfig);

@@ -12,7 +12,15 @@
  * so whoever sees the job's final event and then reads the document sees it finished too.
  */
 import { newId } from './ids.js';
-import { isTerminal, JobStage, JobStatus, type JobError, type JobRecord } from './model.js';
+import type { JobMessage } from './messages.js';
+import {
+  isTerminal,
+  JobStage,
+  JobStatus,
+  type DocumentRecord,
+  type JobError,
+  type JobRecord,
+} from './model.js';
 
 /**
  * Every reason a job can end FAILED, in one place. The analysis codes come from the processing
@@ -177,4 +185,37 @@ export async function failJob(
     }
   }
   return failed;
+}
+
+/** What giving a document a new job needs besides the lifecycle's own ports. */
+export interface RestartPorts extends JobLifecyclePorts {
+  store: JobLifecyclePorts['store'] & {
+    replaceCurrentJob(doc: DocumentRecord, job: JobRecord): Promise<boolean>;
+  };
+  queue: { send(message: JobMessage): Promise<void> };
+}
+
+/**
+ * Gives a document whose current job has finished a new job and queues it (reprocessing, DLQ
+ * redrive). `busy`: the current job still runs; `changed`: the document moved on meanwhile. When the
+ * message cannot be sent, the new job and its document end FAILED (`ENQUEUE_FAILED`, document
+ * first — a document left QUEUED would never be picked up again) and the send's error is rethrown.
+ */
+export async function restartDocument(
+  ports: RestartPorts,
+  doc: DocumentRecord,
+  correlationId: string,
+): Promise<{ outcome: 'started'; job: JobRecord } | { outcome: 'busy' | 'changed'; job?: JobRecord }> {
+  const current = await ports.store.getJob(doc.currentJobId);
+  if (current && !isTerminal(current.status)) return { outcome: 'busy', job: current };
+  const job = newJob(doc.id, doc.ownerId);
+  if (!(await ports.store.replaceCurrentJob(doc, job))) return { outcome: 'changed' };
+  try {
+    await ports.queue.send({ jobId: job.id, documentId: doc.id, ownerId: doc.ownerId, correlationId });
+  } catch (err) {
+    const error = { code: JobErrorCode.ENQUEUE_FAILED, message: 'Could not queue the job' };
+    await failJob(ports, job, error, correlationId).catch(() => null);
+    throw err;
+  }
+  return { outcome: 'started', job };
 }

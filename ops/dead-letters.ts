@@ -1,12 +1,10 @@
 import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
-import type { Resources } from '../aws/bootstrap.js';
 import type { AwsClients } from '../aws/clients.js';
-import type { DocumentStore } from '../aws/document-store.js';
-import { JobQueue } from '../aws/job-queue.js';
+import type { AwsAdapters } from '../aws/connect.js';
+import { restartDocument } from '../domain/jobs.js';
 import { JobMessage, parseJsonSafe } from '../domain/messages.js';
 import { JobStatus } from '../domain/model.js';
-import type { DocumentService } from '../server/document-service.js';
 
 export interface DeadLetter {
   messageId: string;
@@ -76,16 +74,13 @@ export interface RedriveResult {
  */
 export async function redriveDeadLetters(deps: {
   aws: AwsClients;
-  resources: Resources;
-  store: DocumentStore;
-  documents: DocumentService;
+  adapters: Pick<AwsAdapters, 'resources' | 'store' | 'queue' | 'dlq' | 'jobs'>;
   logger: Logger;
   max?: number;
 }): Promise<RedriveResult> {
-  const { aws, resources, store, documents, logger } = deps;
-  const queue = new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl);
+  const { aws, logger } = deps;
+  const { resources, store, queue, dlq, jobs } = deps.adapters;
   const result: RedriveResult = { restarted: [], resent: [], kept: [] };
-  const dlq = new JobQueue(aws, resources.jobsDlqUrl, resources.jobsDlqUrl);
   const handled = new Set<string>();
   const keptReceipts: string[] = [];
   while (handled.size < (deps.max ?? 1000)) {
@@ -116,8 +111,9 @@ export async function redriveDeadLetters(deps: {
       }
       const doc = await store.getDocument(job.ownerId, job.documentId);
       if (job.status === JobStatus.FAILED && doc?.currentJobId === job.id) {
-        await documents.reprocess(job.ownerId, job.documentId, msg.correlationId);
-        result.restarted.push(job.documentId);
+        // The lifecycle's restart, as reprocessDocument uses: versions never go backwards.
+        const restarted = await restartDocument({ store, queue, jobs }, doc, msg.correlationId);
+        if (restarted.outcome === 'started') result.restarted.push(job.documentId);
       } else if (job.status === JobStatus.FAILED || job.status === JobStatus.COMPLETED) {
         // Finished, or superseded by a newer job: the message is stale.
       } else {

@@ -4,21 +4,17 @@
  *   npm run dlq -- redrive           give failed jobs a new run; poison stays
  * Uses the same environment variables as the api and worker (see .env.example).
  */
-import { resolveResources } from '../aws/bootstrap.js';
-import { createAwsClients } from '../aws/clients.js';
-import { DocumentStore } from '../aws/document-store.js';
+import { connectAws } from '../aws/connect.js';
 import { loadConfigOrExit } from '../domain/config.js';
 import { createLogger } from '../domain/logger.js';
-import { createDocumentService } from '../server/document-service.js';
-import { JobEventHub } from '../server/events/job-event-hub.js';
 import { listDeadLetters, redriveDeadLetters } from './dead-letters.js';
 
 const [command = 'list', ...flags] = process.argv.slice(2);
 const config = loadConfigOrExit(process.env);
 const logger = createLogger('dlq', flags.includes('--verbose') ? 'info' : 'warn');
-const aws = createAwsClients(config.aws);
+const adapters = await connectAws(config, logger, { bootstrap: false });
+const { clients: aws, resources } = adapters;
 try {
-  const resources = await resolveResources(aws, config.resources);
   if (command === 'list') {
     const letters = await listDeadLetters(aws, resources.jobsDlqUrl);
     if (flags.includes('--json')) {
@@ -34,16 +30,7 @@ try {
       console.log(`${letters.length} message(s).`);
     }
   } else if (command === 'redrive') {
-    const store = new DocumentStore(aws, resources.table);
-    const documents = createDocumentService({
-      aws,
-      resources,
-      store,
-      hub: new JobEventHub(),
-      config,
-      logger,
-    });
-    const result = await redriveDeadLetters({ aws, resources, store, documents, logger });
+    const result = await redriveDeadLetters({ aws, adapters, logger });
     console.log(
       `restarted ${result.restarted.length} document(s), resent ${result.resent.length} message(s), ` +
         `kept ${result.kept.length} in the DLQ`,
@@ -54,5 +41,5 @@ try {
     process.exitCode = 2;
   }
 } finally {
-  aws.destroy();
+  adapters.destroy();
 }

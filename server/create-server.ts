@@ -10,13 +10,8 @@ import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import { resolveSecret } from '../auth/local-secret.js';
 import { createTokenVerifier } from '../auth/tokens.js';
-import { ApiKeyStore } from '../aws/api-key-store.js';
-import { ensureResources, resolveResources, type Resources } from '../aws/bootstrap.js';
-import { createAwsClients, type AwsClients } from '../aws/clients.js';
-import { DocumentStore } from '../aws/document-store.js';
-import { JobEventListener } from '../aws/job-events.js';
-import { checkAwsReadiness } from '../aws/readiness.js';
-import { RequestCounter } from '../aws/request-counter.js';
+import { connectAws, type AwsAdapters } from '../aws/connect.js';
+import type { JobEventListener } from '../aws/job-events.js';
 import type { Config } from '../domain/config.js';
 import { createLogger } from '../domain/logger.js';
 import { ApiKeyService } from './api-keys.js';
@@ -52,25 +47,17 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
   const hub = new JobEventHub();
   let phase: ApiPhase = 'idle';
   let starting: Promise<unknown> | undefined;
-  let aws: AwsClients | undefined;
+  let aws: AwsAdapters | undefined;
   let listener: JobEventListener | undefined;
   let apollo: ApolloServer<GraphQLContext> | undefined;
 
   async function boot(): Promise<{ url: string; port: number }> {
     // First, so that a production api without a secret refuses before touching AWS.
     const authConfig = config.auth.jwksUrl ? config.auth : { ...config.auth, secret: resolveSecret(config) };
-    aws = createAwsClients(config.aws);
-    const resources: Resources = config.bootstrap
-      ? await ensureResources(aws, config.resources, {
-          visibilityTimeoutSeconds: config.worker.visibilityTimeoutSeconds,
-        })
-      : await resolveResources(aws, config.resources);
-    const store = new DocumentStore(aws, resources.table);
-    const documents = createDocumentService({ aws, resources, store, hub, config, logger });
-    const events = new JobEventListener({
-      aws,
-      topicArn: resources.eventsTopicArn,
-      queuePrefix: `${resources.eventsTopicName}-api`,
+    const adapters = await connectAws(config, logger);
+    aws = adapters;
+    const documents = createDocumentService({ adapters, hub, config, logger });
+    const events = adapters.eventListener({
       waitSeconds: config.sqsWaitSeconds,
       staleAfterSeconds: config.events.staleQueueSeconds,
       logger,
@@ -79,22 +66,20 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
     listener = events;
     await events.start();
 
-    const apiKeys = new ApiKeyService(new ApiKeyStore(aws, resources.table));
+    const apiKeys = new ApiKeyService(adapters.apiKeys);
     const verifier = createTokenVerifier(authConfig, apiKeys.lookup);
     const limiter = new UsageLimiter(
       config.usage,
-      config.usage.store === 'dynamodb' ? new RequestCounter(aws, resources.table) : undefined,
+      config.usage.store === 'dynamodb' ? adapters.requestCounter : undefined,
     );
     const services = { documents, apiKeys };
     const formatError = createErrorFormatter({ hideSuggestions: config.env === 'production' });
     const schema = await buildDocpipeSchema();
-    const clients = aws;
-
     const app = createHttpApp({
       config,
       logger,
       readiness: async () => ({
-        ...(await checkAwsReadiness(clients, resources)),
+        ...(await adapters.readiness()),
         events: events.isHealthy ? 'ok' : 'receive-failing',
       }),
     });

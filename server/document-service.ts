@@ -2,16 +2,14 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileUpload } from 'graphql-upload-ts';
 import type { Logger } from 'pino';
-import type { Resources } from '../aws/bootstrap.js';
-import type { AwsClients } from '../aws/clients.js';
-import { JobEventPublisher } from '../aws/job-events.js';
+import type { AwsAdapters } from '../aws/connect.js';
 import { BlobStore } from '../aws/blob-store.js';
 import { encodeCursor, type DocumentStore } from '../aws/document-store.js';
-import { JobQueue } from '../aws/job-queue.js';
-import { JobWriter } from '../aws/job-writer.js';
+import type { JobQueue } from '../aws/job-queue.js';
+import type { JobWriter } from '../aws/job-writer.js';
 import { DomainError, ErrorCode, badInput, notFound } from '../domain/errors.js';
 import { newId, requireId } from '../domain/ids.js';
-import { failJob, JobErrorCode, newJob, transitions } from '../domain/jobs.js';
+import { JobErrorCode, newJob, restartDocument, transitions } from '../domain/jobs.js';
 import { JobStatus, isTerminal, type DocumentRecord, type JobRecord } from '../domain/model.js';
 import type { JobEventHub, JobUpdates } from './events/job-event-hub.js';
 import type { Config } from '../domain/config.js';
@@ -52,25 +50,23 @@ const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 /** Longer than SQS keeps a message (14 days), so no job message outlives its tombstone. */
 const TOMBSTONE_SECONDS = 15 * 24 * 3600;
 
-/** Wires a DocumentService to the AWS adapters (used by the api and by the DLQ command). */
+/** A DocumentService over the AWS adapters (aws/connect.ts). */
 export function createDocumentService(args: {
-  aws: AwsClients;
-  resources: Resources;
-  store: DocumentStore;
+  adapters: Pick<AwsAdapters, 'store' | 'blobs' | 'queue' | 'jobs'>;
   hub: JobEventHub;
   config: Config;
   logger: Logger;
 }): DocumentService {
-  const { aws, resources, store, hub, config, logger } = args;
+  const { adapters, hub, config, logger } = args;
   return new DocumentService({
-    store,
-    jobs: new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger),
-    blobs: new BlobStore(aws, resources.bucket),
-    queue: new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl),
+    store: adapters.store,
+    jobs: adapters.jobs,
+    blobs: adapters.blobs,
+    queue: adapters.queue,
     hub,
     maxUploadBytes: config.limits.maxUploadBytes,
-    downloadUrlSeconds: config.limits.downloadUrlSeconds,
     idempotencyWindowSeconds: config.idempotencyWindowSeconds,
+    downloadUrlSeconds: config.limits.downloadUrlSeconds,
     logger,
   });
 }
@@ -270,23 +266,14 @@ export class DocumentService {
     requireId(id);
     const doc = await store.getDocument(ownerId, id);
     if (!doc) throw notFound('Document', id);
-    const current = await store.getJob(doc.currentJobId);
-    if (current && !isTerminal(current.status)) {
+    const restarted = await restartDocument({ store, queue, jobs }, doc, correlationId);
+    if (restarted.outcome === 'busy') {
       throw badInput('The document is still being processed; reprocess it when its job has finished', {
-        jobId: current.id,
+        jobId: restarted.job?.id,
       });
     }
-    const job = newJob(id, ownerId);
-    if (!(await store.replaceCurrentJob(doc, job))) {
+    if (restarted.outcome === 'changed') {
       throw badInput('The document changed while reprocessing was requested; try again', { argument: 'id' });
-    }
-    try {
-      await queue.send({ jobId: job.id, documentId: id, ownerId, correlationId });
-    } catch (err) {
-      // Document first, as everywhere: a document left QUEUED here would never be picked up again.
-      const error = { code: JobErrorCode.ENQUEUE_FAILED, message: 'Could not queue the job' };
-      await failJob({ store, jobs }, job, error, correlationId).catch(() => null);
-      throw err;
     }
     return (await store.getDocument(ownerId, id)) ?? doc;
   }

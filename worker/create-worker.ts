@@ -2,13 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
-import { ensureResources, resolveResources } from '../aws/bootstrap.js';
-import { BlobStore } from '../aws/blob-store.js';
-import { createAwsClients, type AwsClients } from '../aws/clients.js';
-import { DocumentStore } from '../aws/document-store.js';
-import { JobEventPublisher } from '../aws/job-events.js';
-import { JobQueue } from '../aws/job-queue.js';
-import { JobWriter } from '../aws/job-writer.js';
+import { connectAws, type AwsAdapters } from '../aws/connect.js';
+import type { JobQueue } from '../aws/job-queue.js';
 import type { Config } from '../domain/config.js';
 import { createLogger } from '../domain/logger.js';
 import { JobMessage, parseJsonSafe } from '../domain/messages.js';
@@ -53,21 +48,18 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
   const receiving = new AbortController();
   const inFlight = new Set<InFlight>();
   const visibility = config.worker.visibilityTimeoutSeconds;
-  let aws: AwsClients | undefined;
+  let aws: AwsAdapters | undefined;
   let loop: Promise<void> | undefined;
   let sweeper: NodeJS.Timeout | undefined;
 
   async function start() {
-    aws = createAwsClients(config.aws);
-    const resources = config.bootstrap
-      ? await ensureResources(aws, config.resources, { visibilityTimeoutSeconds: visibility })
-      : await resolveResources(aws, config.resources);
-    const queue = new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl);
-    const store = new DocumentStore(aws, resources.table);
+    const adapters = await connectAws(config, logger);
+    aws = adapters;
+    const { queue, store } = adapters;
     const deps: ProcessJobDeps = {
       store,
-      blobs: new BlobStore(aws, resources.bucket),
-      jobs: new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger),
+      blobs: adapters.blobs,
+      jobs: adapters.jobs,
       analyze:
         opts.analyze ??
         ((input) =>

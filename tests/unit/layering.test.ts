@@ -27,6 +27,7 @@ describe('layer boundaries (eslint.config.js)', () => {
     ['server/example.ts', "import { x } from '../worker/process-job.js';", /never import each other/],
     ['server/example.ts', "import { x } from '../aws/clients.js';", null],
     ['worker/example.ts', "import { x } from '../server/document-service.js';", /never import each other/],
+    ['ops/example.ts', "import { x } from '../server/document-service.js';", /ops\/ uses aws\/ and domain\//],
     ['auth/example.ts', "import { x } from '../aws/clients.js';", /auth\/ may import/],
     ['domain/example.ts', "import { x } from '@aws-sdk/client-s3';", /domain\/ must not depend/],
     ['client/sdk/example.ts', "import { x } from '../../server/create-server.js';", /GraphQL only/],

@@ -1,0 +1,82 @@
+/**
+ * The composition root of the AWS adapters: one place that turns configuration into clients,
+ * resources and stores, used by the api, the worker, the DLQ command and the launcher. Nothing
+ * outside aws/ builds an adapter or sees an SDK type.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../domain/config.js';
+import { ApiKeyStore } from './api-key-store.js';
+import { BlobStore } from './blob-store.js';
+import { ensureResources, resolveResources, type Resources } from './bootstrap.js';
+import { createAwsClients, type AwsClients } from './clients.js';
+import { DocumentStore } from './document-store.js';
+import { JobEventListener, JobEventPublisher, type JobEventListenerOptions } from './job-events.js';
+import { JobQueue } from './job-queue.js';
+import { JobWriter } from './job-writer.js';
+import { checkAwsReadiness } from './readiness.js';
+import { RequestCounter } from './request-counter.js';
+
+export interface AwsAdapters {
+  /** The SDK clients. Only the DLQ reader in ops/ still uses them directly (to move into aws/). */
+  clients: AwsClients;
+  resources: Resources;
+  store: DocumentStore;
+  blobs: BlobStore;
+  /** The jobs queue (sending, receiving, moving to the DLQ). */
+  queue: JobQueue;
+  /** The dead-letter queue, read by the DLQ command. */
+  dlq: JobQueue;
+  /** Job changes: conditional write of the next version, then the SNS event. */
+  jobs: JobWriter;
+  apiKeys: ApiKeyStore;
+  requestCounter: RequestCounter;
+  /** This api instance's listener on the job-events topic (not started). */
+  eventListener(opts: Omit<JobEventListenerOptions, 'aws' | 'topicArn' | 'queuePrefix'>): JobEventListener;
+  readiness(): Promise<{ dynamodb: string; s3: string; sqs: string }>;
+  /** Closes the clients' sockets. */
+  destroy(): void;
+}
+
+/**
+ * Connects to AWS (or an emulator) as configured. `bootstrap` (default: DOCPIPE_BOOTSTRAP) creates
+ * missing resources; otherwise they must exist.
+ */
+export async function connectAws(
+  config: Config,
+  logger: Logger,
+  opts: { bootstrap?: boolean } = {},
+): Promise<AwsAdapters> {
+  const aws = createAwsClients(config.aws);
+  try {
+    const resources =
+      (opts.bootstrap ?? config.bootstrap)
+        ? await ensureResources(aws, config.resources, {
+            visibilityTimeoutSeconds: config.worker.visibilityTimeoutSeconds,
+          })
+        : await resolveResources(aws, config.resources);
+    const store = new DocumentStore(aws, resources.table);
+    return {
+      clients: aws,
+      resources,
+      store,
+      blobs: new BlobStore(aws, resources.bucket),
+      queue: new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl),
+      dlq: new JobQueue(aws, resources.jobsDlqUrl, resources.jobsDlqUrl),
+      jobs: new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger),
+      apiKeys: new ApiKeyStore(aws, resources.table),
+      requestCounter: new RequestCounter(aws, resources.table),
+      eventListener: (listenerOpts) =>
+        new JobEventListener({
+          aws,
+          topicArn: resources.eventsTopicArn,
+          queuePrefix: `${resources.eventsTopicName}-api`,
+          ...listenerOpts,
+        }),
+      readiness: () => checkAwsReadiness(aws, resources),
+      destroy: () => aws.destroy(),
+    };
+  } catch (err) {
+    aws.destroy();
+    throw err;
+  }
+}
