@@ -24,7 +24,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureResources } from '../aws/bootstrap.js';
 import { createAwsClients } from '../aws/clients.js';
-import { forkApi, type ApiProcess } from '../dev/api-process.js';
+import { launchApi, type ApiProcess } from '../dev/processes.js';
 import { startEmbeddedAws, type EmbeddedAws } from '../dev/emulators.js';
 import { ensureCertificates, findNginx, startNginx, type RunningNginx } from '../dev/nginx.js';
 import { loadConfig } from '../domain/config.js';
@@ -140,7 +140,7 @@ async function main() {
       visibilityTimeoutSeconds: config.worker.visibilityTimeoutSeconds,
     });
     clients.destroy();
-    api = await forkApi(env, (stop) => (stopApi = stop));
+    api = await launchApi(env, (stop) => (stopApi = stop));
     const tls = await ensureCertificates(join(dir, 'tls'));
     edge = await startNginx({
       bin,

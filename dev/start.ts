@@ -4,21 +4,18 @@
  * the nginx TLS edge in front of the api when nginx is installed (dev/nginx.ts).
  * Ctrl-C / SIGTERM stops nginx and the children first, then the emulators, and exits 0.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connectAws } from '../aws/connect.js';
 import { writeDevToken } from '../auth/local-secret.js';
 import { loadConfig, loadConfigOrExit, type Config } from '../domain/config.js';
 import { createLogger } from '../domain/logger.js';
 import { startEmbeddedAws, type EmbeddedAws } from './emulators.js';
+import { launch, type ServiceProcess } from './processes.js';
 import { ensureCertificates, findNginx, startNginx, type RunningNginx, type TlsFiles } from './nginx.js';
-
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 async function main() {
   const config = loadConfigOrExit(process.env);
-  const children: ChildProcess[] = [];
+  const children: ServiceProcess[] = [];
   let embedded: EmbeddedAws | undefined;
   let edge: RunningNginx | undefined;
   let stopping = false;
@@ -28,7 +25,7 @@ async function main() {
     stopping = true;
     console.log('\ndocpipe: stopping…');
     await edge?.stop();
-    await Promise.all(children.map(stopChild));
+    await Promise.all(children.map((c) => c.stop()));
     await embedded?.stop();
     process.exit(code);
   };
@@ -59,13 +56,20 @@ async function main() {
     console.error(`docpipe: ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping`);
     void shutdown(1);
   };
-  const api = startChild('server/main.ts', env, children, onExit('api'));
-  const worker = startChild('worker/main.ts', env, children, onExit('worker'));
-  const [apiReady] = await Promise.all([ready(api), ready(worker)]);
+  const start = (entry: string, name: string) => {
+    const service = launch(entry, { env, stdio: 'inherit' });
+    children.push(service);
+    void service.exited.then(({ code, signal }) => onExit(name)(code, signal));
+    return service;
+  };
+  const api = start('server/main.ts', 'api');
+  const worker = start('worker/main.ts', 'worker');
+  const [apiReady] = await Promise.all([api.ready, worker.ready]);
+  const apiUrl = apiReady.url ?? '';
 
   let tls: Awaited<ReturnType<typeof startEdge>>;
   try {
-    tls = await startEdge(childConfig, apiReady.url);
+    tls = await startEdge(childConfig, apiUrl);
     edge = tls.edge;
   } catch (err) {
     console.error(`docpipe: ${(err as Error).message}`);
@@ -76,7 +80,7 @@ async function main() {
     console.error(`docpipe: nginx exited unexpectedly (code ${code}); stopping`);
     void shutdown(1);
   });
-  const url = edge ? `${edge.httpsOrigin}/graphql` : apiReady.url;
+  const url = edge ? `${edge.httpsOrigin}/graphql` : apiUrl;
   console.log(
     [
       '',
@@ -89,7 +93,7 @@ async function main() {
       edge && tls.files
         ? `  TLS               trust ${tls.files.ca} (curl --cacert …); ${edge.httpOrigin} redirects here`
         : `  TLS               ${tls.off}`,
-      edge ? `  api (no TLS)      ${apiReady.url}` : '',
+      edge ? `  api (no TLS)      ${apiUrl}` : '',
       dev
         ? `  Token (owner ${childConfig.devOwnerId})  ${dev.token}\n` +
           `                    in ${dev.file}; the CLI reads it there, or: export DOCPIPE_TOKEN=$(cat ${dev.file})\n` +
@@ -144,39 +148,6 @@ async function startEdge(
     wsKeepAliveMs: config.wsKeepAliveMs,
   });
   return { edge, files, off: '' };
-}
-
-function startChild(
-  entry: string,
-  env: Record<string, string | undefined>,
-  children: ChildProcess[],
-  onExit: (code: number | null, signal: string | null) => void,
-): ChildProcess {
-  const child = fork(resolve(root, entry), [], { env, execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-  children.push(child);
-  child.on('exit', onExit);
-  return child;
-}
-
-function ready(child: ChildProcess): Promise<{ url: string }> {
-  return new Promise((resolveReady, reject) => {
-    child.on('message', (m: { type?: string; url?: string }) => {
-      if (m?.type === 'ready') resolveReady({ url: m.url ?? '' });
-    });
-    child.once('exit', (code) => reject(new Error(`child exited with code ${code} before it was ready`)));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolveStop) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolveStop();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 main().catch((err) => {

@@ -77,8 +77,8 @@ describe('crash recovery with real worker processes', () => {
       const job = await processingJob(doc.job.id);
       const holder = workers.get(pidOf(job));
       expect(holder, `worker ${job.workerId} is one of ours`).toBeDefined();
-      holder!.child.kill('SIGKILL');
-      expect(await holder!.exited).toBeNull();
+      await holder!.kill();
+      expect(await holder!.exited).toEqual({ code: null, signal: 'SIGKILL' });
       workers.delete(holder!.pid);
       kills++;
       add(spawnWorker()); // keep two running; the survivor takes the job over meanwhile
@@ -108,8 +108,7 @@ describe('crash recovery with real worker processes', () => {
     expect(
       snap.jobs.filter((j) => uploads.some((u) => u.jobId === j.id)).every((j) => j.status === 'COMPLETED'),
     ).toBe(true);
-    await Promise.all([...workers.values()].map(async (w) => w.child.kill('SIGTERM')));
-    await Promise.all([...workers.values()].map((w) => w.exited));
+    await Promise.all([...workers.values()].map((w) => w.stop()));
   });
 
   it('SIGTERM lets the worker finish its job and exit 0', async () => {
@@ -118,8 +117,8 @@ describe('crash recovery with real worker processes', () => {
     const up = await uploadFile(api.url, 'finish me before you go');
     const doc = up.data!.uploadDocument;
     await processingJob(doc.job.id);
-    worker.child.kill('SIGTERM');
-    expect(await worker.exited).toBe(0);
+    await worker.stop();
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
     const job = await store.getJob(doc.job.id);
     expect(job).toMatchObject({ status: 'COMPLETED', attempts: 1 });
   });
@@ -131,8 +130,8 @@ describe('crash recovery with real worker processes', () => {
     const doc = up.data!.uploadDocument;
     const held = await processingJob(doc.job.id);
     expect(pidOf(held)).toBe(slow.pid);
-    slow.child.kill('SIGTERM');
-    expect(await slow.exited).toBe(0);
+    await slow.stop();
+    expect(await slow.exited).toEqual({ code: 0, signal: null });
     // Released, not abandoned: a fresh worker picks it up; with a 5 s stage delay the slow worker
     // could not have finished it itself.
     await startWorker(config, disposables);

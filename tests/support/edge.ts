@@ -10,7 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { request, type RequestOptions } from 'node:https';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { forkApi, type ApiProcess } from '../../dev/api-process.js';
+import { launchApi, type ApiProcess } from '../../dev/processes.js';
 import { findNginx } from '../../dev/nginx.js';
 import { UPLOAD } from './graphql.js';
 import type { Disposables } from './stack.js';
@@ -26,7 +26,7 @@ export function requireNginx(): string {
 
 /** Forks one api replica (stopped with the other disposables) and waits until it is ready. */
 export function startApiProcess(env: Record<string, string>, disposables: Disposables): Promise<ApiProcess> {
-  return forkApi(env, (stop) => disposables.add(stop));
+  return launchApi(env, (stop) => disposables.add(stop));
 }
 
 /** Resident set size and its high-water mark, in bytes, from /proc (Linux). */

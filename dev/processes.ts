@@ -1,0 +1,112 @@
+/**
+ * The one way docpipe starts its own processes (the api's and the worker's `main.ts`), used by
+ * `npm start`, the tests and the benchmarks: forked under tsx with an IPC channel, `ready` when the
+ * child reports `{ type: 'ready', url }`, and one stop policy — SIGTERM (the child drains), then
+ * SIGKILL after a grace period. `kill()` is the immediate SIGKILL the fault tests need.
+ */
+import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** How long a stopping child may drain before it is killed. */
+export const DEFAULT_GRACE_MS = 15_000;
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  pid: number;
+  /** Resolves with the child's ready message; rejects if it exits first. */
+  ready: Promise<{ url?: string }>;
+  /** Resolves with the exit code (null when ended by a signal) and the signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the child is gone. Idempotent. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL now; resolves once the child is gone. */
+  kill(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** The child's whole environment (PATH is added when missing). */
+  env: Record<string, string | undefined>;
+  /** @default ['ignore', 'inherit', 'inherit', 'ipc'] */
+  stdio?: StdioOptions;
+}
+
+/** Forks `entry` (relative to the project, or absolute) as `npm start` runs it. */
+export function launch(entry: string, opts: LaunchOptions): ServiceProcess {
+  const child = fork(isAbsolute(entry) ? entry : resolve(root, entry), [], {
+    cwd: root,
+    env: { PATH: process.env['PATH'] ?? '', ...opts.env },
+    execArgv: ['--import', 'tsx'],
+    stdio: opts.stdio ?? ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
+    child.once('exit', (code, signal) => resolveExit({ code, signal })),
+  );
+  const ready = new Promise<{ url?: string }>((resolveReady, reject) => {
+    child.on('message', (m: { type?: string; url?: string }) => {
+      if (m?.type === 'ready') resolveReady(m.url ? { url: m.url } : {});
+    });
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`${entry} exited (${signal ?? `code ${code}`}) before it was ready`)),
+    );
+  });
+  ready.catch(() => undefined); // callers that only stop it need not await it
+  const alive = () => child.exitCode === null && child.signalCode === null;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    child,
+    pid: child.pid!,
+    ready,
+    exited,
+    stop(graceMs = DEFAULT_GRACE_MS) {
+      stopping ??= (async () => {
+        if (!alive()) return;
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        child.kill('SIGTERM');
+        await exited;
+        clearTimeout(timer);
+      })();
+      return stopping;
+    },
+    async kill() {
+      if (alive()) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** One api replica, as the edge tests and the TLS benchmark run them behind nginx. */
+export interface ApiProcess {
+  pid: number;
+  url: string;
+  /** `host:port`, as nginx's upstream block and access log name it. */
+  address: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Launches `server/main.ts` with exactly `env` (plus PATH) and resolves once it is ready.
+ * `onStarted` receives the stop function at once, so a caller can clean up even if it never
+ * becomes ready. Gives up after 30 s.
+ */
+export async function launchApi(
+  env: Record<string, string>,
+  onStarted: (stop: () => Promise<void>) => void = () => {},
+): Promise<ApiProcess> {
+  const api = launch('server/main.ts', { env });
+  const stop = () => api.stop(10_000);
+  onStarted(stop);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('api process not ready after 30 s')), 30_000);
+  });
+  try {
+    const { url } = await Promise.race([api.ready, timeout]);
+    if (!url) throw new Error('the api reported ready without a URL');
+    return { pid: api.pid, url, address: new URL(url).host, stop };
+  } finally {
+    clearTimeout(timer);
+  }
+}
