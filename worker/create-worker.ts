@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Message } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import { connectAws, type AwsAdapters } from '../aws/connect.js';
-import type { JobQueue } from '../aws/job-queue.js';
+import { QueueConsumer, type QueueMessage } from '../aws/queue-consumer.js';
 import type { Config } from '../domain/config.js';
 import { createLogger } from '../domain/logger.js';
 import { JobMessage, parseJsonSafe } from '../domain/messages.js';
@@ -31,12 +30,6 @@ export interface WorkerOptions {
 
 const MAX_RETRY_DELAY_SECONDS = 900;
 
-interface InFlight {
-  message: Message;
-  abort: AbortController;
-  done: Promise<void>;
-}
-
 /**
  * A competing consumer of the jobs queue with at most `WORKER_CONCURRENCY` jobs in flight.
  * A message is deleted only once its job needs no more work. While a job runs, its message's
@@ -45,11 +38,9 @@ interface InFlight {
 export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const logger = (opts.logger ?? createLogger('worker', config.logLevel)).child({ workerId: id });
-  const receiving = new AbortController();
-  const inFlight = new Set<InFlight>();
   const visibility = config.worker.visibilityTimeoutSeconds;
   let aws: AwsAdapters | undefined;
-  let loop: Promise<void> | undefined;
+  let consumer: QueueConsumer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
 
   async function start() {
@@ -72,78 +63,48 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
       workerId: id,
       stageDelayMs: config.worker.stageDelayMs,
     };
-    loop = receiveLoop(queue, deps);
+    consumer = new QueueConsumer({
+      queue,
+      concurrency: config.worker.concurrency,
+      waitSeconds: config.sqsWaitSeconds,
+      visibilitySeconds: visibility,
+      logger,
+      handle: (message, signal) => handle(deps, message, signal),
+    });
+    consumer.start();
     sweeper = setInterval(() => {
       sweepStuckJobs({ store, queue, logger }, config.worker.stuckJobSeconds).catch((err: unknown) =>
-        logger.warn({ err: String(err) }, 'stuck-job sweep failed'),
+        logger.warn({ err }, 'stuck-job sweep failed'),
       );
     }, config.worker.sweepIntervalSeconds * 1000);
     logger.info({ concurrency: config.worker.concurrency }, 'worker started');
   }
 
-  async function receiveLoop(queue: JobQueue, deps: ProcessJobDeps) {
-    let backoffMs = 100;
-    while (!receiving.signal.aborted) {
-      const free = config.worker.concurrency - inFlight.size;
-      if (free <= 0) {
-        await Promise.race([...inFlight].map((f) => f.done));
-        continue;
-      }
-      let messages: Message[];
-      try {
-        messages = await queue.receive(free, config.sqsWaitSeconds, receiving.signal);
-        backoffMs = 100;
-      } catch (err) {
-        if (receiving.signal.aborted) break;
-        // Emulator or AWS unreachable: back off and keep trying; no restart needed.
-        logger.warn({ err: String(err), backoffMs }, 'receive failed; backing off');
-        await new Promise((r) => setTimeout(r, backoffMs));
-        backoffMs = Math.min(backoffMs * 2, 5_000);
-        continue;
-      }
-      for (const message of messages) {
-        const entry: InFlight = { message, abort: new AbortController(), done: Promise.resolve() };
-        entry.done = handle(queue, deps, entry).finally(() => inFlight.delete(entry));
-        inFlight.add(entry);
-      }
-    }
-  }
-
-  async function handle(queue: JobQueue, deps: ProcessJobDeps, { message, abort }: InFlight) {
-    const receipt = message.ReceiptHandle!;
-    const parsed = JobMessage.safeParse(parseJsonSafe(message.Body));
+  /** One job message: run the job, then settle the message by what happened. */
+  async function handle(deps: ProcessJobDeps, message: QueueMessage, signal: AbortSignal) {
+    const parsed = JobMessage.safeParse(parseJsonSafe(message.body));
     if (!parsed.success) {
-      logger.error({ messageId: message.MessageId }, 'malformed job message; moving it to the DLQ');
-      await queue
-        .moveToDlq(message, 'MALFORMED_MESSAGE')
-        .catch((err) => logger.error({ err }, 'DLQ move failed'));
+      logger.error({ messageId: message.id }, 'malformed job message; moving it to the DLQ');
+      await message.moveToDlq('MALFORMED_MESSAGE').catch((err) => logger.error({ err }, 'DLQ move failed'));
       return;
     }
     const msg = parsed.data;
-    const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
-    const heartbeat = setInterval(
-      () => {
-        queue
-          .setVisibility(receipt, visibility)
-          .catch((err) => logger.warn({ err: String(err) }, 'heartbeat failed'));
-      },
-      Math.max(200, (visibility * 1000) / 3),
-    );
+    const { receiveCount } = message;
     try {
-      const outcome = await processJob(msg, deps, abort.signal);
+      const outcome = await processJob(msg, deps, signal);
       if (outcome === 'unknown-job') {
         logger.error(
-          { messageId: message.MessageId, jobId: msg.jobId },
+          { messageId: message.id, jobId: msg.jobId },
           'message for an unknown job; moving it to the DLQ',
         );
-        await queue.moveToDlq(message, 'UNKNOWN_JOB');
+        await message.moveToDlq('UNKNOWN_JOB');
       } else if (outcome !== 'elsewhere') {
-        await queue.delete(receipt);
+        await message.delete();
       }
     } catch (err) {
-      if (abort.signal.aborted) {
+      if (signal.aborted) {
         // Shutting down: hand the job to another worker now rather than after the visibility timeout.
-        await queue.setVisibility(receipt, 0).catch(() => undefined);
+        await message.retryAfter(0).catch(() => undefined);
         logger.info({ jobId: msg.jobId }, 'released job on shutdown');
         return;
       }
@@ -159,7 +120,7 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
           const error = { code: JobErrorCode.RETRIES_EXHAUSTED, message: reason };
           await failJob(deps, job, error, msg.correlationId).catch(() => null);
         }
-        await queue.moveToDlq(message, 'RETRIES_EXHAUSTED').catch(() => undefined);
+        await message.moveToDlq('RETRIES_EXHAUSTED').catch(() => undefined);
         return;
       }
       // Growing delay before the next attempt.
@@ -167,21 +128,13 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
         config.worker.retryBaseSeconds * 2 ** (receiveCount - 1),
         MAX_RETRY_DELAY_SECONDS,
       );
-      await queue.setVisibility(receipt, delay).catch(() => undefined);
-    } finally {
-      clearInterval(heartbeat);
+      await message.retryAfter(delay).catch(() => undefined);
     }
   }
 
   async function stop() {
-    receiving.abort();
     clearInterval(sweeper);
-    const timer = setTimeout(() => {
-      for (const f of inFlight) f.abort.abort();
-    }, config.worker.drainSeconds * 1000);
-    await loop;
-    await Promise.allSettled([...inFlight].map((f) => f.done));
-    clearTimeout(timer);
+    await consumer?.stop(config.worker.drainSeconds * 1000);
     aws?.destroy();
     logger.info('worker stopped');
   }

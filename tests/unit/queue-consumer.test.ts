@@ -1,0 +1,169 @@
+/** The queue consumer's loop over an in-memory queue: concurrency, heartbeat, backoff, settling, drain. */
+import type { Message } from '@aws-sdk/client-sqs';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { QueueConsumer, type QueueConsumerOptions, type QueueMessage } from '../../aws/queue-consumer.js';
+
+class MemoryQueue {
+  pending: Message[] = [];
+  calls: string[] = [];
+  failReceives = 0;
+  receives = 0;
+  async receive(max: number, _wait: number, signal?: AbortSignal): Promise<Message[]> {
+    this.receives++;
+    if (this.failReceives > 0) {
+      this.failReceives--;
+      throw new Error('connect ECONNREFUSED');
+    }
+    if (this.pending.length === 0) {
+      // A long poll that ends when stopping (or after a moment).
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 20);
+        signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+      });
+      return [];
+    }
+    return this.pending.splice(0, Math.min(max, 10));
+  }
+  async delete(receipt: string) {
+    this.calls.push(`delete ${receipt}`);
+  }
+  async setVisibility(receipt: string, seconds: number) {
+    this.calls.push(`visibility ${receipt} ${seconds}`);
+  }
+  async moveToDlq(message: Message, reason: string) {
+    this.calls.push(`dlq ${message.ReceiptHandle} ${reason}`);
+  }
+}
+
+const message = (n: number, receiveCount = 1): Message => ({
+  MessageId: `m${n}`,
+  ReceiptHandle: `r${n}`,
+  Body: `body ${n}`,
+  Attributes: { ApproximateReceiveCount: String(receiveCount) },
+});
+
+function consumer(
+  queue: MemoryQueue,
+  handle: QueueConsumerOptions['handle'],
+  over: Partial<QueueConsumerOptions> = {},
+) {
+  return new QueueConsumer({
+    queue,
+    concurrency: 2,
+    waitSeconds: 0,
+    visibilitySeconds: 1,
+    logger: pino({ level: 'silent' }),
+    handle,
+    ...over,
+  });
+}
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+};
+
+describe('QueueConsumer', () => {
+  it('refuses impossible options, naming each', () => {
+    expect(() =>
+      consumer(new MemoryQueue(), async () => {}, { concurrency: 0, waitSeconds: 30, visibilitySeconds: 0 }),
+    ).toThrow(
+      /concurrency must be an integer from 1 to 64 \(got 0\); waitSeconds must be an integer from 0 to 20 \(got 30\); visibilitySeconds must be at least 1/,
+    );
+  });
+
+  it('hands messages over without SDK types and never has more than `concurrency` in flight', async () => {
+    const queue = new MemoryQueue();
+    queue.pending = [1, 2, 3, 4, 5].map((n) => message(n, n));
+    let running = 0;
+    let most = 0;
+    const seen: Pick<QueueMessage, 'id' | 'body' | 'receiveCount'>[] = [];
+    const c = consumer(queue, async (m) => {
+      running++;
+      most = Math.max(most, running);
+      seen.push({ id: m.id, body: m.body, receiveCount: m.receiveCount });
+      await new Promise((r) => setTimeout(r, 10));
+      running--;
+      await m.delete();
+    });
+    c.start();
+    await until(() => queue.calls.length === 5);
+    await c.stop(1000);
+    expect(most).toBe(2);
+    expect(seen.map((s) => s.id).sort()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(seen.find((s) => s.id === 'm3')).toEqual({ id: 'm3', body: 'body 3', receiveCount: 3 });
+  });
+
+  it('settles as the handler says: delete, retry later, dead-letter', async () => {
+    const queue = new MemoryQueue();
+    queue.pending = [message(1), message(2), message(3)];
+    const c = consumer(queue, async (m) => {
+      if (m.id === 'm1') await m.delete();
+      if (m.id === 'm2') await m.retryAfter(30);
+      if (m.id === 'm3') await m.moveToDlq('MALFORMED_MESSAGE');
+    });
+    c.start();
+    await until(() => queue.calls.length === 3);
+    await c.stop(1000);
+    expect(queue.calls.sort()).toEqual(['delete r1', 'dlq r3 MALFORMED_MESSAGE', 'visibility r2 30']);
+  });
+
+  it('extends the visibility of a message while its handler runs', async () => {
+    const queue = new MemoryQueue();
+    queue.pending = [message(1)];
+    const c = consumer(queue, async (m) => {
+      await new Promise((r) => setTimeout(r, 800)); // more than one heartbeat (every 1/3 s)
+      await m.delete();
+    });
+    c.start();
+    await until(() => queue.calls.includes('delete r1'));
+    await c.stop(1000);
+    expect(queue.calls.filter((call) => call === 'visibility r1 1').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('backs off while receiving fails and recovers without a restart', async () => {
+    const queue = new MemoryQueue();
+    queue.failReceives = 3;
+    const handled: string[] = [];
+    const c = consumer(queue, async (m) => {
+      handled.push(m.id);
+      await m.delete();
+    });
+    c.start();
+    await until(() => queue.receives >= 2);
+    expect(c.isHealthy).toBe(false);
+    queue.pending = [message(1)];
+    await until(() => handled.length === 1);
+    expect(c.isHealthy).toBe(true);
+    await c.stop(1000);
+  });
+
+  it('stop waits for in-flight work within the drain time', async () => {
+    const queue = new MemoryQueue();
+    queue.pending = [message(1)];
+    let finished = false;
+    const c = consumer(queue, async (m) => {
+      await new Promise((r) => setTimeout(r, 100));
+      finished = true;
+      await m.delete();
+    });
+    c.start();
+    await until(() => c.busy === 1);
+    await c.stop(5_000);
+    expect(finished).toBe(true);
+    expect(queue.calls).toEqual(['delete r1']);
+  });
+
+  it('past the drain time it aborts handlers and releases their messages at once', async () => {
+    const queue = new MemoryQueue();
+    queue.pending = [message(1)];
+    const c = consumer(
+      queue,
+      (_m, signal) => new Promise<void>((r) => signal.addEventListener('abort', () => r())),
+    );
+    c.start();
+    await until(() => c.busy === 1);
+    await c.stop(50);
+    expect(queue.calls).toEqual(['visibility r1 0']);
+  });
+});
