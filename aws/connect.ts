@@ -8,7 +8,7 @@ import type { Config } from '../domain/config.js';
 import { ApiKeyStore } from './api-key-store.js';
 import { BlobStore } from './blob-store.js';
 import { ensureResources, resolveResources, type Resources } from './bootstrap.js';
-import { createAwsClients, type AwsClients } from './clients.js';
+import { createAwsClients } from './clients.js';
 import { DocumentStore } from './document-store.js';
 import { JobEventListener, JobEventPublisher, type JobEventListenerOptions } from './job-events.js';
 import { JobQueue } from './job-queue.js';
@@ -17,15 +17,11 @@ import { checkAwsReadiness } from './readiness.js';
 import { RequestCounter } from './request-counter.js';
 
 export interface AwsAdapters {
-  /** The SDK clients. Only the DLQ reader in ops/ still uses them directly (to move into aws/). */
-  clients: AwsClients;
   resources: Resources;
   store: DocumentStore;
   blobs: BlobStore;
-  /** The jobs queue (sending, receiving, moving to the DLQ). */
+  /** The jobs queue (sending, receiving, moving to the DLQ) and its dead-letter queue. */
   queue: JobQueue;
-  /** The dead-letter queue, read by the DLQ command. */
-  dlq: JobQueue;
   /** Job changes: conditional write of the next version, then the SNS event. */
   jobs: JobWriter;
   apiKeys: ApiKeyStore;
@@ -56,12 +52,10 @@ export async function connectAws(
         : await resolveResources(aws, config.resources);
     const store = new DocumentStore(aws, resources.table);
     return {
-      clients: aws,
       resources,
       store,
       blobs: new BlobStore(aws, resources.bucket),
       queue: new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl),
-      dlq: new JobQueue(aws, resources.jobsDlqUrl, resources.jobsDlqUrl),
       jobs: new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger),
       apiKeys: new ApiKeyStore(aws, resources.table),
       requestCounter: new RequestCounter(aws, resources.table),

@@ -11,16 +11,16 @@ import {
   ListQueueTagsCommand,
   ListQueuesCommand,
   TagQueueCommand,
-  DeleteMessageBatchCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
-  ReceiveMessageCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import { JobEvent, parseJsonSafe } from '../domain/messages.js';
 import { isErrorNamed } from './bootstrap.js';
 import type { AwsClients } from './clients.js';
+import { QueueConsumer, type QueueMessage } from './queue-consumer.js';
+import { SqsQueue } from './sqs-queue.js';
 
 /** Publishes job changes to the SNS topic every api instance listens to. */
 export class JobEventPublisher {
@@ -56,7 +56,7 @@ const HEARTBEAT_TAG = 'docpipe:heartbeat';
 
 /**
  * One api instance's view of the job-events topic: its own SQS queue subscribed to the topic with
- * raw delivery, long-polled and handed to `onEvent`.
+ * raw delivery, consumed in batches by the shared QueueConsumer and handed to `onEvent`.
  *
  * - The queue carries a heartbeat tag, refreshed periodically; queues of instances that died
  *   without `stop()` (stale heartbeat) are unsubscribed and deleted by the survivors.
@@ -68,10 +68,8 @@ export class JobEventListener {
   readonly instanceId = randomBytes(6).toString('hex');
   private queueUrl: string | undefined;
   private subscriptionArn: string | undefined;
-  private readonly abort = new AbortController();
-  private loop: Promise<void> | undefined;
+  private consumer: QueueConsumer | undefined;
   private housekeeping: NodeJS.Timeout | undefined;
-  private healthy = false;
 
   constructor(private readonly opts: JobEventListenerOptions) {}
 
@@ -81,13 +79,29 @@ export class JobEventListener {
 
   /** True while the last receive succeeded; feeds /readyz. */
   get isHealthy(): boolean {
-    return this.healthy;
+    return this.consumer?.isHealthy ?? false;
   }
 
   async start(): Promise<void> {
     await this.subscribe();
-    this.healthy = true;
-    this.loop = this.poll();
+    const { logger } = this.opts;
+    this.consumer = new QueueConsumer({
+      queue: new SqsQueue(this.opts.aws, () => this.queueUrl!),
+      waitSeconds: this.opts.waitSeconds,
+      logger,
+      handleBatch: (messages) => this.deliver(messages),
+      onReceiveError: async (err) => {
+        // The queue vanished (emulator restarted without persistence, or a sibling judged this
+        // instance dead): make it again.
+        if (
+          isErrorNamed(err, 'QueueDoesNotExist') ||
+          isErrorNamed(err, 'AWS.SimpleQueueService.NonExistentQueue')
+        ) {
+          await this.subscribe();
+        }
+      },
+    });
+    this.consumer.start();
     void this.removeStaleQueues();
     // Heartbeat well inside the stale window; clean up siblings at the same pace.
     const everyMs = Math.max(1_000, (this.opts.staleAfterSeconds * 1000) / 3);
@@ -150,7 +164,7 @@ export class JobEventListener {
         new TagQueueCommand({ QueueUrl: this.queueUrl, Tags: { [HEARTBEAT_TAG]: String(Date.now()) } }),
       );
     } catch (err) {
-      this.opts.logger.warn({ err: String(err) }, 'event queue heartbeat failed');
+      this.opts.logger.warn({ err }, 'event queue heartbeat failed');
     }
   }
 
@@ -181,7 +195,7 @@ export class JobEventListener {
         logger.info({ queueUrl: url }, 'removed the event queue of a dead api instance');
       }
     } catch (err) {
-      logger.warn({ err: String(err) }, 'stale event queue cleanup failed; will retry');
+      logger.warn({ err }, 'stale event queue cleanup failed; will retry');
     }
     return removed;
   }
@@ -197,57 +211,17 @@ export class JobEventListener {
     return subs;
   }
 
-  private async poll(): Promise<void> {
-    const { aws, logger } = this.opts;
-    let backoffMs = 100;
-    while (!this.abort.signal.aborted) {
-      try {
-        const res = await aws.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: this.queueUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: this.opts.waitSeconds,
-          }),
-          { abortSignal: this.abort.signal },
-        );
-        this.healthy = true;
-        backoffMs = 100;
-        const messages = res.Messages ?? [];
-        for (const m of messages) {
-          const parsed = JobEvent.safeParse(parseJsonSafe(m.Body));
-          if (parsed.success) this.opts.onEvent(parsed.data);
-          else logger.warn({ messageId: m.MessageId }, 'dropping malformed job event');
-        }
-        if (messages.length > 0) {
-          await aws.sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: this.queueUrl,
-              Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-            }),
-          );
-        }
-      } catch (err) {
-        if (this.abort.signal.aborted) break;
-        this.healthy = false;
-        logger.warn({ err: String(err), backoffMs }, 'job event receive failed; backing off');
-        await sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 5_000);
-        if (
-          isErrorNamed(err, 'QueueDoesNotExist') ||
-          isErrorNamed(err, 'AWS.SimpleQueueService.NonExistentQueue')
-        ) {
-          await this.subscribe().catch((e) =>
-            logger.warn({ err: String(e) }, 'could not recreate the event queue'),
-          );
-        }
-      }
+  private deliver(messages: QueueMessage[]): void {
+    for (const m of messages) {
+      const parsed = JobEvent.safeParse(parseJsonSafe(m.body));
+      if (parsed.success) this.opts.onEvent(parsed.data);
+      else this.opts.logger.warn({ messageId: m.id }, 'dropping malformed job event');
     }
   }
 
   async stop(): Promise<void> {
-    this.abort.abort();
     clearInterval(this.housekeeping);
-    await this.loop;
+    await this.consumer?.stop(0);
     const { aws, logger } = this.opts;
     try {
       if (this.subscriptionArn) {
@@ -255,12 +229,7 @@ export class JobEventListener {
       }
       if (this.queueUrl) await aws.sqs.send(new DeleteQueueCommand({ QueueUrl: this.queueUrl }));
     } catch (err) {
-      logger.warn(
-        { err: String(err) },
-        'could not remove the event queue; a sibling will remove it once stale',
-      );
+      logger.warn({ err }, 'could not remove the event queue; a sibling will remove it once stale');
     }
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,77 +1,30 @@
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type Message,
-} from '@aws-sdk/client-sqs';
 import type { JobMessage } from '../domain/messages.js';
 import type { AwsClients } from './clients.js';
+import { SqsQueue, type ReceivedMessage } from './sqs-queue.js';
 
-/** The SQS jobs queue: the api sends, workers compete to receive. */
-export class JobQueue {
-  constructor(
-    private readonly aws: AwsClients,
-    readonly queueUrl: string,
-    readonly dlqUrl: string,
-  ) {}
+/** The SQS jobs queue: the api sends, workers compete to receive; poison goes to its DLQ. */
+export class JobQueue extends SqsQueue {
+  readonly deadLetters: SqsQueue;
 
-  async send(message: JobMessage): Promise<void> {
-    await this.aws.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(message),
-        MessageAttributes: { correlationId: { DataType: 'String', StringValue: message.correlationId } },
-      }),
-    );
+  constructor(aws: AwsClients, queueUrl: string, dlqUrl: string) {
+    super(aws, queueUrl);
+    this.deadLetters = new SqsQueue(aws, dlqUrl);
   }
 
-  async receive(max: number, waitSeconds: number, signal?: AbortSignal): Promise<Message[]> {
-    const res = await this.aws.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: this.queueUrl,
-        MaxNumberOfMessages: Math.min(10, Math.max(1, max)),
-        WaitTimeSeconds: waitSeconds,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-        MessageAttributeNames: ['All'],
-      }),
-      signal ? { abortSignal: signal } : {},
-    );
-    return res.Messages ?? [];
+  async send(message: JobMessage): Promise<void> {
+    await this.sendRaw(JSON.stringify(message), { correlationId: message.correlationId });
   }
 
   /**
    * Moves a message that can never be processed (poison) to the DLQ at once, with the reason, instead
    * of letting it burn through every retry.
    */
-  async moveToDlq(message: Message, reason: string): Promise<void> {
-    await this.aws.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.dlqUrl,
-        MessageBody: message.Body ?? '',
-        MessageAttributes: {
-          ...message.MessageAttributes,
-          poisonReason: { DataType: 'String', StringValue: reason },
-          sourceMessageId: { DataType: 'String', StringValue: message.MessageId ?? 'unknown' },
-        },
-      }),
-    );
-    await this.delete(message.ReceiptHandle!);
-  }
-
-  async delete(receiptHandle: string): Promise<void> {
-    await this.aws.sqs.send(
-      new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle }),
-    );
-  }
-
-  async setVisibility(receiptHandle: string, seconds: number): Promise<void> {
-    await this.aws.sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: this.queueUrl,
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: seconds,
-      }),
-    );
+  async moveToDlq(message: ReceivedMessage, reason: string): Promise<void> {
+    await this.deadLetters.sendRaw(message.body, {
+      ...message.attributes,
+      poisonReason: reason,
+      sourceMessageId: message.id,
+    });
+    await this.delete(message.receipt);
   }
 }

@@ -1,13 +1,18 @@
 /**
- * A competing consumer of one SQS queue, in the shape of bbc/sqs-consumer: validated options, a
- * long-poll loop with backoff while the queue is unreachable, at most `concurrency` messages in
- * flight, a visibility heartbeat while each is handled, and a graceful stop that drains, then aborts
- * and releases what is left. Handlers see a `QueueMessage` (no SDK type) and settle it themselves;
- * a message nobody settles comes back after its visibility timeout.
+ * The one consumer of SQS queues, in the shape of bbc/sqs-consumer: validated options, a long-poll
+ * loop with backoff while the queue is unreachable, and a graceful stop. Two ways to handle messages:
+ *
+ * - `handle` (the worker): one message at a time, at most `concurrency` in flight, a visibility
+ *   heartbeat while each is handled; the handler settles its message (delete, retry later, DLQ), and
+ *   one nobody settles comes back after its visibility timeout. Stopping drains, then aborts and
+ *   releases what is left.
+ * - `handleBatch` (the api's event listener): each received batch at once; when the handler returns
+ *   the whole batch is deleted in one request, and if it throws the batch comes back.
+ *
+ * Handlers see `QueueMessage`s, never SDK types.
  */
-import type { Message } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
-import type { JobQueue } from './job-queue.js';
+import type { ReceivedMessage, SqsQueue } from './sqs-queue.js';
 
 export interface QueueMessage {
   id: string;
@@ -22,18 +27,37 @@ export interface QueueMessage {
   moveToDlq(reason: string): Promise<void>;
 }
 
-export interface QueueConsumerOptions {
-  queue: Pick<JobQueue, 'receive' | 'delete' | 'setVisibility' | 'moveToDlq'>;
-  /** Messages handled at once, 1–64. */
-  concurrency: number;
+/** What the consumer needs of a queue; `moveToDlq` only where the queue has a DLQ. */
+export type ConsumableQueue = Pick<SqsQueue, 'receive' | 'delete' | 'deleteBatch' | 'setVisibility'> & {
+  moveToDlq?(message: ReceivedMessage, reason: string): Promise<void>;
+};
+
+interface CommonOptions {
+  queue: ConsumableQueue;
   /** Long-poll wait, 0–20 s. */
   waitSeconds: number;
+  logger: Logger;
+  /** Called after a failed receive, once the backoff has passed (e.g. to recreate a vanished queue). */
+  onReceiveError?: (err: unknown) => Promise<void>;
+}
+
+export interface MessageHandlerOptions extends CommonOptions {
+  /** Messages handled at once, 1–64. */
+  concurrency: number;
   /** While a message is handled its visibility is reset to this every third of it (seconds, ≥ 1). */
   visibilitySeconds: number;
   /** Handles one message; `signal` aborts when a stop's drain time is over. */
   handle: (message: QueueMessage, signal: AbortSignal) => Promise<void>;
-  logger: Logger;
+  handleBatch?: never;
 }
+
+export interface BatchHandlerOptions extends CommonOptions {
+  /** Handles a received batch; returning deletes it, throwing lets it come back. */
+  handleBatch: (messages: QueueMessage[]) => Promise<void> | void;
+  handle?: never;
+}
+
+export type QueueConsumerOptions = MessageHandlerOptions | BatchHandlerOptions;
 
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
@@ -41,13 +65,14 @@ const MAX_BACKOFF_MS = 5_000;
 /** Refuses options that cannot work, naming each. */
 export function validateConsumerOptions(o: QueueConsumerOptions): void {
   const problems: string[] = [];
-  if (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64) {
+  if (!o.handle === !o.handleBatch) problems.push('give exactly one of handle and handleBatch');
+  if (o.handle && (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 64)) {
     problems.push(`concurrency must be an integer from 1 to 64 (got ${o.concurrency})`);
   }
   if (!Number.isInteger(o.waitSeconds) || o.waitSeconds < 0 || o.waitSeconds > 20) {
     problems.push(`waitSeconds must be an integer from 0 to 20 (got ${o.waitSeconds})`);
   }
-  if (!Number.isFinite(o.visibilitySeconds) || o.visibilitySeconds < 1) {
+  if (o.handle && (!Number.isFinite(o.visibilitySeconds) || o.visibilitySeconds < 1)) {
     problems.push(`visibilitySeconds must be at least 1 (got ${o.visibilitySeconds})`);
   }
   if (problems.length > 0) throw new Error(`Invalid queue consumer options: ${problems.join('; ')}`);
@@ -57,7 +82,7 @@ export class QueueConsumer {
   private readonly receiving = new AbortController();
   private readonly inFlight = new Map<Promise<void>, AbortController>();
   private loop: Promise<void> | undefined;
-  private healthy = false;
+  private failing = false;
 
   constructor(private readonly o: QueueConsumerOptions) {
     validateConsumerOptions(o);
@@ -65,7 +90,7 @@ export class QueueConsumer {
 
   /** False while receiving fails (AWS unreachable); for readiness and metrics. */
   get isHealthy(): boolean {
-    return this.healthy;
+    return !this.failing;
   }
 
   /** Messages being handled now. */
@@ -90,30 +115,42 @@ export class QueueConsumer {
 
   private async run(): Promise<void> {
     const { queue, logger } = this.o;
+    const concurrency = this.o.handle ? this.o.concurrency : 1;
     let backoffMs = MIN_BACKOFF_MS;
     while (!this.receiving.signal.aborted) {
-      const free = this.o.concurrency - this.inFlight.size;
+      const free = concurrency - this.inFlight.size;
       if (free <= 0) {
         await Promise.race(this.inFlight.keys());
         continue;
       }
-      let messages: Message[];
+      let messages: ReceivedMessage[];
       try {
-        messages = await queue.receive(free, this.o.waitSeconds, this.receiving.signal);
+        messages = await queue.receive({
+          max: this.o.handleBatch ? 10 : free,
+          waitSeconds: this.o.waitSeconds,
+          signal: this.receiving.signal,
+        });
         backoffMs = MIN_BACKOFF_MS;
-        this.healthy = true;
+        this.failing = false;
       } catch (err) {
         if (this.receiving.signal.aborted) break;
         // Emulator or AWS unreachable: back off and keep trying; no restart needed.
-        this.healthy = false;
+        this.failing = true;
         logger.warn({ err, backoffMs }, 'receive failed; backing off');
         await new Promise((r) => setTimeout(r, backoffMs));
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        await this.o
+          .onReceiveError?.(err)
+          .catch((e: unknown) => logger.warn({ err: e }, 'receive error hook failed'));
+        continue;
+      }
+      if (this.o.handleBatch) {
+        if (messages.length > 0) await this.handleBatch(this.o.handleBatch, messages);
         continue;
       }
       for (const message of messages) {
         const abort = new AbortController();
-        const done: Promise<void> = this.handleOne(message, abort.signal).finally(() =>
+        const done: Promise<void> = this.handleOne(this.o, message, abort.signal).finally(() =>
           this.inFlight.delete(done),
         );
         this.inFlight.set(done, abort);
@@ -121,21 +158,54 @@ export class QueueConsumer {
     }
   }
 
-  private async handleOne(message: Message, signal: AbortSignal): Promise<void> {
-    const { queue, logger, visibilitySeconds } = this.o;
-    const receipt = message.ReceiptHandle!;
+  private async handleBatch(
+    handler: BatchHandlerOptions['handleBatch'],
+    messages: ReceivedMessage[],
+  ): Promise<void> {
+    const { queue, logger } = this.o;
+    const unsettled = (): Promise<void> => {
+      throw new Error('messages of a batch are settled together when the batch handler returns');
+    };
+    try {
+      await handler(
+        messages.map((m) => ({
+          id: m.id,
+          body: m.body,
+          receiveCount: m.receiveCount,
+          delete: unsettled,
+          retryAfter: unsettled,
+          moveToDlq: unsettled,
+        })),
+      );
+    } catch (err) {
+      logger.error({ err, messages: messages.length }, 'batch handler failed; the batch comes back later');
+      return;
+    }
+    await queue
+      .deleteBatch(messages.map((m) => m.receipt))
+      .catch((err: unknown) => logger.warn({ err }, 'batch delete failed; the batch comes back later'));
+  }
+
+  private async handleOne(o: MessageHandlerOptions, message: ReceivedMessage, signal: AbortSignal) {
+    const { queue, logger, visibilitySeconds } = o;
+    const { receipt } = message;
     let settled = false;
     const settle = (fn: () => Promise<void>) => async () => {
       settled = true;
       await fn();
     };
+    const toDlq = queue.moveToDlq?.bind(queue);
     const wrapped: QueueMessage = {
-      id: message.MessageId ?? 'unknown',
-      body: message.Body ?? '',
-      receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? '1'),
+      id: message.id,
+      body: message.body,
+      receiveCount: message.receiveCount,
       delete: settle(() => queue.delete(receipt)),
       retryAfter: (seconds) => settle(() => queue.setVisibility(receipt, seconds))(),
-      moveToDlq: (reason) => settle(() => queue.moveToDlq(message, reason))(),
+      moveToDlq: (reason) =>
+        settle(async () => {
+          if (!toDlq) throw new Error('this queue has no dead-letter queue');
+          await toDlq(message, reason);
+        })(),
     };
     const heartbeat = setInterval(
       () => {
@@ -147,7 +217,7 @@ export class QueueConsumer {
       Math.max(200, (visibilitySeconds * 1000) / 3),
     );
     try {
-      await this.o.handle(wrapped, signal);
+      await o.handle(wrapped, signal);
     } catch (err) {
       logger.error({ err, messageId: wrapped.id }, 'message handler failed; the message comes back later');
     } finally {

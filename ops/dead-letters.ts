@@ -1,7 +1,6 @@
-import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
-import type { AwsClients } from '../aws/clients.js';
 import type { AwsAdapters } from '../aws/connect.js';
+import type { ReceivedMessage, SqsQueue } from '../aws/sqs-queue.js';
 import { restartDocument } from '../domain/jobs.js';
 import { JobMessage, parseJsonSafe } from '../domain/messages.js';
 import { JobStatus } from '../domain/model.js';
@@ -18,41 +17,24 @@ export interface DeadLetter {
  * Reads up to `max` DLQ messages without consuming them (they are made visible again at the end).
  * SQS has no "peek", so this receives with a short visibility and then resets it.
  */
-export async function listDeadLetters(aws: AwsClients, dlqUrl: string, max = 100): Promise<DeadLetter[]> {
-  const seen = new Map<string, Message>();
+export async function listDeadLetters(
+  dlq: Pick<SqsQueue, 'receive' | 'setVisibility'>,
+  max = 100,
+): Promise<DeadLetter[]> {
+  const seen = new Map<string, ReceivedMessage>();
   while (seen.size < max) {
-    const res = await aws.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: dlqUrl,
-        MaxNumberOfMessages: Math.min(10, max - seen.size),
-        VisibilityTimeout: 30,
-        WaitTimeSeconds: 0,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }),
-    );
-    const batch = res.Messages ?? [];
+    const batch = await dlq.receive({ max: max - seen.size, waitSeconds: 0, visibilitySeconds: 30 });
     if (batch.length === 0) break;
-    for (const m of batch) seen.set(m.MessageId!, m);
+    for (const m of batch) seen.set(m.id, m);
   }
-  await Promise.all(
-    [...seen.values()].map((m) =>
-      aws.sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: dlqUrl,
-          ReceiptHandle: m.ReceiptHandle!,
-          VisibilityTimeout: 0,
-        }),
-      ),
-    ),
-  );
+  await Promise.all([...seen.values()].map((m) => dlq.setVisibility(m.receipt, 0)));
   return [...seen.values()].map((m) => {
-    const parsed = JobMessage.safeParse(parseJsonSafe(m.Body));
+    const parsed = JobMessage.safeParse(parseJsonSafe(m.body));
     return {
-      messageId: m.MessageAttributes?.['sourceMessageId']?.StringValue ?? m.MessageId!,
-      reason: m.MessageAttributes?.['poisonReason']?.StringValue ?? 'MAX_RECEIVES',
-      receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
-      body: m.Body ?? '',
+      messageId: m.attributes['sourceMessageId'] ?? m.id,
+      reason: m.attributes['poisonReason'] ?? 'MAX_RECEIVES',
+      receiveCount: m.receiveCount,
+      body: m.body,
       job: parsed.success ? parsed.data : null,
     };
   });
@@ -73,40 +55,33 @@ export interface RedriveResult {
  * is sent back as it is. Poison (malformed, unknown job) stays in the DLQ for a human.
  */
 export async function redriveDeadLetters(deps: {
-  aws: AwsClients;
-  adapters: Pick<AwsAdapters, 'resources' | 'store' | 'queue' | 'dlq' | 'jobs'>;
+  adapters: Pick<AwsAdapters, 'store' | 'queue' | 'jobs'>;
   logger: Logger;
   max?: number;
 }): Promise<RedriveResult> {
-  const { aws, logger } = deps;
-  const { resources, store, queue, dlq, jobs } = deps.adapters;
+  const { logger } = deps;
+  const { store, queue, jobs } = deps.adapters;
+  const dlq = queue.deadLetters;
   const result: RedriveResult = { restarted: [], resent: [], kept: [] };
   const handled = new Set<string>();
   const keptReceipts: string[] = [];
   while (handled.size < (deps.max ?? 1000)) {
-    const res = await aws.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: resources.jobsDlqUrl,
-        MaxNumberOfMessages: 10,
-        VisibilityTimeout: 60,
-        WaitTimeSeconds: 0,
-      }),
-    );
-    const batch = (res.Messages ?? []).filter((m) => !handled.has(m.MessageId!));
+    const received = await dlq.receive({ max: 10, waitSeconds: 0, visibilitySeconds: 60 });
+    const batch = received.filter((m) => !handled.has(m.id));
     if (batch.length === 0) break;
     for (const m of batch) {
-      handled.add(m.MessageId!);
-      const parsed = JobMessage.safeParse(parseJsonSafe(m.Body));
+      handled.add(m.id);
+      const parsed = JobMessage.safeParse(parseJsonSafe(m.body));
       if (!parsed.success) {
-        result.kept.push({ messageId: m.MessageId!, why: 'malformed message' });
-        keptReceipts.push(m.ReceiptHandle!);
+        result.kept.push({ messageId: m.id, why: 'malformed message' });
+        keptReceipts.push(m.receipt);
         continue;
       }
       const msg = parsed.data;
       const job = await store.getJob(msg.jobId);
       if (!job) {
-        result.kept.push({ messageId: m.MessageId!, why: 'unknown job (or its document was deleted)' });
-        keptReceipts.push(m.ReceiptHandle!);
+        result.kept.push({ messageId: m.id, why: 'unknown job (or its document was deleted)' });
+        keptReceipts.push(m.receipt);
         continue;
       }
       const doc = await store.getDocument(job.ownerId, job.documentId);
@@ -120,7 +95,7 @@ export async function redriveDeadLetters(deps: {
         await queue.send(msg);
         result.resent.push(msg.jobId);
       }
-      await dlq.delete(m.ReceiptHandle!);
+      await dlq.delete(m.receipt);
     }
   }
   // What stays in the DLQ is visible again for the next look.

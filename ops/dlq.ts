@@ -13,10 +13,9 @@ const [command = 'list', ...flags] = process.argv.slice(2);
 const config = loadConfigOrExit(process.env);
 const logger = createLogger('dlq', flags.includes('--verbose') ? 'info' : 'warn');
 const adapters = await connectAws(config, logger, { bootstrap: false });
-const { clients: aws, resources } = adapters;
 try {
   if (command === 'list') {
-    const letters = await listDeadLetters(aws, resources.jobsDlqUrl);
+    const letters = await listDeadLetters(adapters.queue.deadLetters);
     if (flags.includes('--json')) {
       console.log(JSON.stringify(letters, null, 2));
     } else if (letters.length === 0) {
@@ -30,7 +29,7 @@ try {
       console.log(`${letters.length} message(s).`);
     }
   } else if (command === 'redrive') {
-    const result = await redriveDeadLetters({ aws, adapters, logger });
+    const result = await redriveDeadLetters({ adapters, logger });
     console.log(
       `restarted ${result.restarted.length} document(s), resent ${result.resent.length} message(s), ` +
         `kept ${result.kept.length} in the DLQ`,

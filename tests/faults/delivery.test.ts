@@ -88,7 +88,9 @@ describe('at-least-once delivery', () => {
     expect(events.at(-1).status).toBe('COMPLETED');
 
     const letters = await eventually(async () => {
-      const l = await listDeadLetters(aws, resources.jobsDlqUrl);
+      const l = await listDeadLetters(
+        new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl).deadLetters,
+      );
       return l.length === 3 ? l : undefined;
     });
     expect(letters.map((l) => l.reason).sort()).toEqual([
@@ -160,7 +162,9 @@ describe('retries and the DLQ', () => {
     expect(last.error.message).not.toContain('scanner on fire');
     expect(last.error.message).toMatch(/failed 3 times.*correlation id/);
     expect(calls).toBe(3);
-    const letters = await listDeadLetters(aws, resources.jobsDlqUrl);
+    const letters = await listDeadLetters(
+      new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl).deadLetters,
+    );
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ reason: 'RETRIES_EXHAUSTED', job: { jobId: doc.job.id } });
     await failing.stop();

@@ -1,19 +1,24 @@
 /** The queue consumer's loop over an in-memory queue: concurrency, heartbeat, backoff, settling, drain. */
-import type { Message } from '@aws-sdk/client-sqs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { QueueConsumer, type QueueConsumerOptions, type QueueMessage } from '../../aws/queue-consumer.js';
+import {
+  QueueConsumer,
+  type MessageHandlerOptions,
+  type QueueConsumerOptions,
+  type QueueMessage,
+} from '../../aws/queue-consumer.js';
+import type { ReceivedMessage, ReceiveOptions } from '../../aws/sqs-queue.js';
 
 class MemoryQueue {
-  pending: Message[] = [];
+  pending: ReceivedMessage[] = [];
   calls: string[] = [];
   failReceives = 0;
   receives = 0;
-  async receive(max: number, _wait: number, signal?: AbortSignal): Promise<Message[]> {
+  async receive({ max, signal }: ReceiveOptions): Promise<ReceivedMessage[]> {
     this.receives++;
     if (this.failReceives > 0) {
       this.failReceives--;
-      throw new Error('connect ECONNREFUSED');
+      throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'QueueDoesNotExist' });
     }
     if (this.pending.length === 0) {
       // A long poll that ends when stopping (or after a moment).
@@ -28,25 +33,29 @@ class MemoryQueue {
   async delete(receipt: string) {
     this.calls.push(`delete ${receipt}`);
   }
+  async deleteBatch(receipts: readonly string[]) {
+    this.calls.push(`deleteBatch ${receipts.join(' ')}`);
+  }
   async setVisibility(receipt: string, seconds: number) {
     this.calls.push(`visibility ${receipt} ${seconds}`);
   }
-  async moveToDlq(message: Message, reason: string) {
-    this.calls.push(`dlq ${message.ReceiptHandle} ${reason}`);
+  async moveToDlq(message: ReceivedMessage, reason: string) {
+    this.calls.push(`dlq ${message.receipt} ${reason}`);
   }
 }
 
-const message = (n: number, receiveCount = 1): Message => ({
-  MessageId: `m${n}`,
-  ReceiptHandle: `r${n}`,
-  Body: `body ${n}`,
-  Attributes: { ApproximateReceiveCount: String(receiveCount) },
+const message = (n: number, receiveCount = 1): ReceivedMessage => ({
+  id: `m${n}`,
+  receipt: `r${n}`,
+  body: `body ${n}`,
+  receiveCount,
+  attributes: {},
 });
 
 function consumer(
   queue: MemoryQueue,
-  handle: QueueConsumerOptions['handle'],
-  over: Partial<QueueConsumerOptions> = {},
+  handle: MessageHandlerOptions['handle'],
+  over: Partial<MessageHandlerOptions> = {},
 ) {
   return new QueueConsumer({
     queue,
@@ -64,6 +73,13 @@ const until = async (check: () => boolean) => {
 };
 
 describe('QueueConsumer', () => {
+  it('refuses a consumer with both kinds of handler, or neither', () => {
+    const base = { queue: new MemoryQueue(), waitSeconds: 0, logger: pino({ level: 'silent' }) };
+    expect(() => new QueueConsumer(base as unknown as QueueConsumerOptions)).toThrow(
+      /exactly one of handle and handleBatch/,
+    );
+  });
+
   it('refuses impossible options, naming each', () => {
     expect(() =>
       consumer(new MemoryQueue(), async () => {}, { concurrency: 0, waitSeconds: 30, visibilitySeconds: 0 }),
@@ -165,5 +181,46 @@ describe('QueueConsumer', () => {
     await until(() => c.busy === 1);
     await c.stop(50);
     expect(queue.calls).toEqual(['visibility r1 0']);
+  });
+
+  it('batch mode hands over each received batch and deletes it in one request', async () => {
+    const queue = new MemoryQueue();
+    queue.pending = [1, 2, 3].map((n) => message(n));
+    const batches: string[][] = [];
+    const c = new QueueConsumer({
+      queue,
+      waitSeconds: 0,
+      logger: pino({ level: 'silent' }),
+      handleBatch: (messages) => void batches.push(messages.map((m) => m.body)),
+    });
+    c.start();
+    await until(() => queue.calls.length === 1);
+    await c.stop(0);
+    expect(batches).toEqual([['body 1', 'body 2', 'body 3']]);
+    expect(queue.calls).toEqual(['deleteBatch r1 r2 r3']);
+  });
+
+  it('batch mode leaves a batch whose handler threw to come back, and calls the receive error hook', async () => {
+    const queue = new MemoryQueue();
+    queue.failReceives = 1;
+    const hookErrors: string[] = [];
+    let attempts = 0;
+    const c = new QueueConsumer({
+      queue,
+      waitSeconds: 0,
+      logger: pino({ level: 'silent' }),
+      onReceiveError: async (err) => void hookErrors.push((err as Error).name),
+      handleBatch: () => {
+        attempts++;
+        throw new Error('cannot handle now');
+      },
+    });
+    c.start();
+    await until(() => hookErrors.length === 1);
+    queue.pending = [message(1)];
+    await until(() => attempts === 1);
+    await c.stop(0);
+    expect(hookErrors).toEqual(['QueueDoesNotExist']);
+    expect(queue.calls).toEqual([]);
   });
 });
