@@ -13,6 +13,7 @@ import { createTokenVerifier } from '../auth/tokens.js';
 import { connectAws, type AwsAdapters } from '../aws/connect.js';
 import type { JobEventListener } from '../aws/job-events.js';
 import type { Config } from '../domain/config.js';
+import { Lifecycle, type Phase } from '../domain/lifecycle.js';
 import { createLogger } from '../domain/logger.js';
 import { ApiKeyService } from './api-keys.js';
 import { createDocumentService } from './document-service.js';
@@ -31,13 +32,11 @@ export interface ApiServer {
   /** Stops accepting, drains HTTP, closes WebSockets, removes this instance's event queue. */
   stop(): Promise<void>;
   /** Where the server is in its life. */
-  readonly phase: ApiPhase;
+  readonly phase: Phase;
   readonly hub: JobEventHub;
   /** This instance's event listener (exists after `start()`). */
   readonly events: JobEventListener | undefined;
 }
-
-export type ApiPhase = 'idle' | 'starting' | 'ready' | 'draining' | 'stopped';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -45,8 +44,6 @@ export const GRAPHQL_PATH = '/graphql';
 export function createApiServer(config: Config, opts: { logger?: Logger } = {}): ApiServer {
   const logger = opts.logger ?? createLogger('api', config.logLevel);
   const hub = new JobEventHub();
-  let phase: ApiPhase = 'idle';
-  let starting: Promise<unknown> | undefined;
   let aws: AwsAdapters | undefined;
   let listener: JobEventListener | undefined;
   let apollo: ApolloServer<GraphQLContext> | undefined;
@@ -117,23 +114,6 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
     return { url, port };
   }
 
-  async function start() {
-    if (phase !== 'idle') throw new Error(`The api cannot start: it is ${phase}`);
-    phase = 'starting';
-    const booting = boot();
-    starting = booting.catch(() => undefined);
-    try {
-      const bound = await booting;
-      // stop() may have been called meanwhile; it then finishes once boot has.
-      if (phase === 'starting') phase = 'ready';
-      return bound;
-    } catch (err) {
-      await release();
-      phase = 'stopped';
-      throw err;
-    }
-  }
-
   async function release() {
     await apollo?.stop(); // drains HTTP, then disposes the WebSocket server (close code 1001)
     await listener?.stop();
@@ -143,24 +123,14 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
     aws = undefined;
   }
 
-  async function stop() {
-    if (phase === 'idle') {
-      phase = 'stopped';
-      return;
-    }
-    if (phase === 'draining' || phase === 'stopped') return;
-    phase = 'draining';
-    await starting; // a start in progress finishes first, so what it made is released
-    await release();
-    phase = 'stopped';
-  }
+  const lifecycle = new Lifecycle('api', { boot, release });
 
   return {
-    start,
-    stop,
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
     hub,
     get phase() {
-      return phase;
+      return lifecycle.phase;
     },
     get events() {
       return listener;

@@ -1,8 +1,9 @@
-/** The api's phases: one start, stop safe before, during and after it, and twice. */
+/** The api's and the worker's phases: one start, stop safe before, during and after it, and twice. */
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedAws } from '../dev/emulators.js';
 import { createApiServer } from '../server/create-server.js';
+import { createWorker } from '../worker/create-worker.js';
 import { Disposables, startEmulators, testConfig } from './support/stack.js';
 
 const disposables = new Disposables();
@@ -49,5 +50,19 @@ describe('api lifecycle', () => {
     await stopped;
     expect(server.phase).toBe('stopped');
     await expect(fetch(url.replace(/\/graphql$/, '/healthz'))).rejects.toThrow();
+  });
+});
+
+describe('worker lifecycle', () => {
+  it('refuses a second start, drains on stop, and cannot be started again', async () => {
+    const worker = createWorker(testConfig(emulators), { logger: pino({ level: 'silent' }) });
+    expect(worker.phase).toBe('idle');
+    await worker.start();
+    expect(worker.phase).toBe('ready');
+    await expect(worker.start()).rejects.toThrow(/worker cannot start: it is ready/);
+    await worker.stop();
+    expect(worker.phase).toBe('stopped');
+    await worker.stop();
+    await expect(worker.start()).rejects.toThrow(/stopped/);
   });
 });

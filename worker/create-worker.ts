@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { connectAws, type AwsAdapters } from '../aws/connect.js';
 import { QueueConsumer, type QueueMessage } from '../aws/queue-consumer.js';
 import type { Config } from '../domain/config.js';
+import { Lifecycle, type Phase } from '../domain/lifecycle.js';
 import { createLogger } from '../domain/logger.js';
 import { JobMessage, parseJsonSafe } from '../domain/messages.js';
 import { isTerminal } from '../domain/model.js';
@@ -14,6 +15,9 @@ import { processJob, type Analyzer, type ProcessJobDeps } from './process-job.js
 
 export interface Worker {
   readonly id: string;
+  /** Where the worker is in its life (idle → starting → ready → draining → stopped). */
+  readonly phase: Phase;
+  /** Connects, then starts consuming jobs and sweeping stuck ones. Refused unless idle. */
   start(): Promise<void>;
   /**
    * Stops receiving, waits up to `WORKER_DRAIN_SECONDS` for in-flight jobs, then aborts the rest and
@@ -43,7 +47,7 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
   let consumer: QueueConsumer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
 
-  async function start() {
+  async function boot() {
     const adapters = await connectAws(config, logger);
     aws = adapters;
     const { queue, store } = adapters;
@@ -132,12 +136,22 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
     }
   }
 
-  async function stop() {
+  async function release() {
     clearInterval(sweeper);
     await consumer?.stop(config.worker.drainSeconds * 1000);
     aws?.destroy();
+    consumer = undefined;
+    aws = undefined;
     logger.info('worker stopped');
   }
 
-  return { id, start, stop };
+  const lifecycle = new Lifecycle('worker', { boot, release });
+  return {
+    id,
+    get phase() {
+      return lifecycle.phase;
+    },
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
+  };
 }
