@@ -12,7 +12,7 @@ import { badInput } from '../domain/errors.js';
 import {
   isTerminal,
   type DocumentRecord,
-  type DocumentResult,
+  type DocumentStatusPatch,
   type JobRecord,
   type JobStatus,
 } from '../domain/model.js';
@@ -100,12 +100,13 @@ export class DocumentStore {
 
   /**
    * Sets the document's status (and its status-index key). Returns false when the document is gone
-   * (deleted while a job ran).
+   * (deleted while a job ran) or, with `ifClaim`, when another run has claimed it since.
    */
   async updateDocumentStatus(
     id: string,
     ownerId: string,
-    patch: { status: JobStatus; detectedType?: string | null; result?: DocumentResult; updatedAt: string },
+    patch: DocumentStatusPatch,
+    opts: { ifClaim?: string } = {},
   ): Promise<boolean> {
     const names: Record<string, string> = {
       '#status': 'status',
@@ -128,13 +129,24 @@ export class DocumentStore {
       values[':result'] = patch.result;
       expr += ', #result = :result';
     }
+    if (patch.claim !== undefined) {
+      names['#claim'] = 'claim';
+      values[':claim'] = patch.claim;
+      expr += ', #claim = :claim';
+    }
+    let condition = 'attribute_exists(pk)';
+    if (opts.ifClaim !== undefined) {
+      names['#claim'] = 'claim';
+      values[':ifClaim'] = opts.ifClaim;
+      condition += ' AND #claim = :ifClaim';
+    }
     try {
       await this.aws.ddb.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: `DOC#${id}`, sk: 'DOC' },
           UpdateExpression: expr,
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),

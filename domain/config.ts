@@ -71,6 +71,11 @@ const EnvSchema = z.object({
   STUCK_JOB_SECONDS: positiveInt.default(1200),
   /** How often each worker looks for stuck jobs. */
   SWEEP_INTERVAL_SECONDS: positiveInt.default(60),
+  /**
+   * At most one progress write (a job version and its event) per job per this many milliseconds;
+   * work that finishes sooner writes only its start and its end. 0: write changes as they come.
+   */
+  WORKER_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   /** Fault-injection aid for tests and demos: pause between processing stages. Keep 0. */
   DEBUG_STAGE_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** An api instance's event queue without a heartbeat for this long belongs to a dead instance. */
@@ -188,6 +193,7 @@ export interface Config {
     drainSeconds: number;
     retryBaseSeconds: number;
     stageDelayMs: number;
+    progressIntervalMs: number;
     stuckJobSeconds: number;
     sweepIntervalSeconds: number;
   };
@@ -278,6 +284,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       drainSeconds: e.WORKER_DRAIN_SECONDS,
       retryBaseSeconds: e.RETRY_BASE_SECONDS,
       stageDelayMs: e.DEBUG_STAGE_DELAY_MS,
+      progressIntervalMs: e.WORKER_PROGRESS_INTERVAL_MS,
       stuckJobSeconds: e.STUCK_JOB_SECONDS,
       sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
     },

@@ -20,6 +20,7 @@ import {
   type DocumentRecord,
   type JobError,
   type JobRecord,
+  type DocumentStatusPatch,
 } from './model.js';
 
 /**
@@ -123,11 +124,7 @@ export const transitions = {
 /** What the lifecycle needs from storage (DocumentStore) and from the job writer (JobWriter). */
 export interface JobLifecyclePorts {
   store: {
-    updateDocumentStatus(
-      id: string,
-      ownerId: string,
-      patch: { status: JobStatus; updatedAt: string },
-    ): Promise<boolean>;
+    updateDocumentStatus(id: string, ownerId: string, patch: DocumentStatusPatch): Promise<boolean>;
     getJob(id: string): Promise<JobRecord | null>;
   };
   jobs: {

@@ -68,8 +68,27 @@ export interface DocumentRecord {
   currentJobId: string;
   /** Every job this document has had, oldest first (reprocessing appends). */
   jobIds: string[];
+  /**
+   * `<jobId>#<attempt>` of the run that last started on it: a fencing token. A run writes its
+   * result only while the claim is still its own, so a worker that lost its job to another (or to
+   * a reprocess) can never overwrite the document.
+   */
+  claim?: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The fencing token of one run of a job (see DocumentRecord.claim). */
+export const runClaim = (job: { id: string; attempts: number }): string => `${job.id}#${job.attempts}`;
+
+/** A change of a document's status, from the job lifecycle. */
+export interface DocumentStatusPatch {
+  status: JobStatus;
+  detectedType?: string | null;
+  result?: DocumentResult;
+  updatedAt: string;
+  /** Claims the document for a run (sets DocumentRecord.claim). */
+  claim?: string;
 }
 
 export interface JobRecord {

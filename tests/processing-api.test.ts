@@ -25,6 +25,8 @@ beforeAll(async () => {
     overrides: {
       PROCESSING_MAX_DECOMPRESSED_BYTES: String(1024 * 1024),
       PROCESSING_MAX_IMAGE_PIXELS: String(50_000_000),
+      // Every stage change becomes a job version here, so the stages can be checked.
+      WORKER_PROGRESS_INTERVAL_MS: '0',
     },
   }));
 });

@@ -66,6 +66,7 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
       logger,
       workerId: id,
       stageDelayMs: config.worker.stageDelayMs,
+      progressIntervalMs: config.worker.progressIntervalMs,
     };
     consumer = new QueueConsumer({
       queue,

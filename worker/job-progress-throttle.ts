@@ -1,14 +1,19 @@
 import type { JobRecord } from '../domain/model.js';
 
 /**
- * Turns a stream of (stage, progress) reports into at most one job write per `intervalMs`:
- * a new stage is written at once, progress within a stage only when the interval has passed.
- * Writes are serialised; `flush()` waits for them. Every write is a DynamoDB update and an SNS
- * event, so this bounds both to what a client can use (~10/s per job by default).
+ * The one progress throttle: turns a stream of (stage, progress) reports into at most one job write
+ * per `intervalMs`. A report is held until the interval since the last write has passed, and later
+ * reports replace it, so work that finishes within one interval writes no progress at all — only its
+ * start and its final state. Every write is a conditional DynamoDB update plus an SNS event (a new
+ * job version), so this bounds both to what a client can use (~10/s per job by default).
+ *
+ * Writes are serialised. The subscription contract still holds with writes dropped: every write that
+ * happens is the next version, and the final state (`apply`) is always written.
  */
 export class JobProgressThrottle {
-  private lastWriteAt = 0;
+  private lastWriteAt: number;
   private pending: { stage: string; progress: number } | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
 
@@ -17,38 +22,52 @@ export class JobProgressThrottle {
     private readonly write: (job: JobRecord, patch: Partial<JobRecord>) => Promise<JobRecord>,
     private readonly intervalMs = 100,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.lastWriteAt = now();
+  }
 
+  /** The job as last written. */
   get current(): JobRecord {
     return this.job;
   }
 
-  /** `progress` is 0–100 for the whole job; values below the current one are ignored. */
+  /** `progress` is 0–100 for the whole job; a report that changes nothing is ignored. */
   report(stage: string, progress: number): void {
     const rounded = Math.min(100, Math.max(0, Math.floor(progress)));
-    const stageChanged = stage !== (this.pending?.stage ?? this.job.stage);
-    if (!stageChanged && rounded <= (this.pending?.progress ?? this.job.progress)) return;
-    this.pending = { stage, progress: rounded };
-    if (stageChanged || this.now() - this.lastWriteAt >= this.intervalMs) this.schedule();
+    const latest = this.pending ?? this.job;
+    if (stage === latest.stage && rounded <= latest.progress) return;
+    this.pending = { stage, progress: Math.max(rounded, this.job.progress) };
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastWriteAt + this.intervalMs - this.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.writePending();
+    }, wait);
+    this.timer.unref();
   }
 
-  /** Writes whatever is pending and waits for every write; rethrows a failed write. */
-  async flush(): Promise<JobRecord> {
-    if (this.pending) this.schedule();
+  /**
+   * Waits for the writes already started and drops progress not yet written (what comes next
+   * supersedes it); rethrows a failed write.
+   */
+  async settle(): Promise<JobRecord> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
     await this.chain;
     if (this.failure) throw this.failure;
     return this.job;
   }
 
-  /** Runs `patch` after the queued progress writes (e.g. the final status). */
+  /** Writes the next state (start, or the final status) after the writes in flight. */
   async apply(patch: Partial<JobRecord>): Promise<JobRecord> {
-    await this.flush();
+    await this.settle();
     this.job = await this.write(this.job, patch);
     this.lastWriteAt = this.now();
     return this.job;
   }
 
-  private schedule(): void {
+  private writePending(): void {
     const next = this.pending;
     this.pending = undefined;
     if (!next) return;
@@ -57,6 +76,7 @@ export class JobProgressThrottle {
       if (this.failure) return;
       try {
         this.job = await this.write(this.job, next);
+        this.lastWriteAt = this.now();
       } catch (err) {
         this.failure = err;
       }

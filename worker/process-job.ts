@@ -16,8 +16,10 @@ import {
   JobStage,
   JobStatus,
   isTerminal,
+  runClaim,
   type DocumentRecord,
   type DocumentResult,
+  type DocumentStatusPatch,
 } from '../domain/model.js';
 import type { Analysis } from './processing/index.js';
 import { JobProgressThrottle } from './job-progress-throttle.js';
@@ -41,6 +43,8 @@ export interface ProcessJobDeps {
   workerId: string;
   /** Fault-injection aid: pause between stages (0 in normal runs). */
   stageDelayMs?: number;
+  /** At most one progress write per this many ms (see JobProgressThrottle). @default 100 */
+  progressIntervalMs?: number;
 }
 
 /**
@@ -85,13 +89,17 @@ export async function processJob(
   const doc = await store.getDocument(current.ownerId, current.documentId);
   if (!doc) return 'deleted';
 
-  const reporter = new JobProgressThrottle(current, async (job, patch) => {
-    const next = await deps.jobs.advance(job, patch, msg.correlationId);
-    if (!next) throw new LostRace();
-    return next;
-  });
-  const setDocStatus = async (patch: Parameters<DocumentStore['updateDocumentStatus']>[2]) => {
-    if (!(await store.updateDocumentStatus(doc.id, doc.ownerId, patch))) throw new LostRace();
+  const reporter = new JobProgressThrottle(
+    current,
+    async (job, patch) => {
+      const next = await deps.jobs.advance(job, patch, msg.correlationId);
+      if (!next) throw new LostRace();
+      return next;
+    },
+    deps.progressIntervalMs,
+  );
+  const setDocStatus = async (patch: DocumentStatusPatch, opts: { ifClaim?: string } = {}) => {
+    if (!(await store.updateDocumentStatus(doc.id, doc.ownerId, patch, opts))) throw new LostRace();
   };
   const pause = async () => {
     signal.throwIfAborted();
@@ -101,8 +109,8 @@ export async function processJob(
   const dir = await mkdtemp(join(tmpdir(), 'docpipe-job-'));
   let artefacts: string | undefined;
   try {
-    await reporter.apply(transitions.start(current, deps.workerId));
-    await setDocStatus({ status: JobStatus.PROCESSING, updatedAt: new Date().toISOString() });
+    const claim = runClaim(await reporter.apply(transitions.start(current, deps.workerId)));
+    await setDocStatus({ status: JobStatus.PROCESSING, updatedAt: new Date().toISOString(), claim });
     await pause();
 
     const path = join(dir, 'original');
@@ -121,22 +129,30 @@ export async function processJob(
     await pause();
 
     reporter.report(JobStage.STORING, ANALYSIS_END);
-    const job = await reporter.flush();
+    const job = reporter.current;
     artefacts = BlobStore.attemptPrefix(doc.id, job.id, job.attempts);
     const result = await storeArtefacts(deps.blobs, artefacts, job.id, analysis);
     await pause();
     // Document first: whoever sees the COMPLETED event and then reads the document sees it done.
     // The result switches to this job's artefacts in that one write, so readers never see a mix.
-    await setDocStatus({
-      status: JobStatus.COMPLETED,
-      detectedType: analysis.detectedType,
-      result,
-      updatedAt: new Date().toISOString(),
-    });
-    // Earlier jobs' (or attempts') artefacts are no longer referenced.
-    await deps.blobs.deletePrefix(BlobStore.derivedPrefix(doc.id), artefacts).catch((err: unknown) => {
-      log.warn({ err: String(err) }, 'could not remove superseded artefacts');
-    });
+    // Only while the document is still claimed by this run: a run that lost its job (taken over
+    // after a missed heartbeat, or superseded by a reprocess) stops here without touching it.
+    await setDocStatus(
+      {
+        status: JobStatus.COMPLETED,
+        detectedType: analysis.detectedType,
+        result,
+        updatedAt: new Date().toISOString(),
+      },
+      { ifClaim: claim },
+    );
+    // Earlier jobs' (or attempts') artefacts are no longer referenced. A document's first run on
+    // its first attempt has none, and skips the listing.
+    if (doc.result || doc.jobIds.length > 1 || job.attempts > 1) {
+      await deps.blobs.deletePrefix(BlobStore.derivedPrefix(doc.id), artefacts).catch((err: unknown) => {
+        log.warn({ err }, 'could not remove superseded artefacts');
+      });
+    }
     await reporter.apply(transitions.complete());
     log.info({ detectedType: analysis.detectedType, size: doc.size }, 'job completed');
     return 'done';
@@ -145,9 +161,9 @@ export async function processJob(
     if (err instanceof LostRace) return afterLostRace(store, msg.jobId, log);
     if (!(err instanceof ProcessingError)) throw err;
     log.warn({ code: err.code, reason: err.message }, 'job failed');
-    // Let queued progress writes land first, or the failure would race our own last update.
+    // Let progress writes in flight land first, or the failure would race our own last update.
     try {
-      await reporter.flush();
+      await reporter.settle();
     } catch (flushErr) {
       if (flushErr instanceof LostRace) return afterLostRace(store, msg.jobId, log);
       throw flushErr;
@@ -212,7 +228,7 @@ async function removeUnlessCurrent(deps: ProcessJobDeps, doc: DocumentRecord, pr
     const current = latest?.result?.textKey ?? latest?.result?.thumbnailKey;
     if (!current?.startsWith(prefix)) await deps.blobs.deletePrefix(prefix);
   } catch (err) {
-    deps.logger.warn({ err: String(err), prefix }, 'could not remove artefacts of an unfinished run');
+    deps.logger.warn({ err, prefix }, 'could not remove artefacts of an unfinished run');
   }
 }
 

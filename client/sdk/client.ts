@@ -1,5 +1,4 @@
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
-import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import {
   CreateApiKeyDocument,
   DeleteDocumentDocument,
@@ -20,15 +19,10 @@ import {
   type ListDocumentsQuery,
   type RevokeApiKeyMutation,
 } from '../generated/graphql.js';
-import {
-  DocpipeError,
-  errorFromCloseCode,
-  errorFromGraphQL,
-  errorFromHttpStatus,
-  toDocpipeError,
-  type GraphQLErrorEntry,
-} from './errors.js';
-import { sendMultipart, type HttpReply, type UploadBody, type UploadOptions } from './upload.js';
+import { DocpipeError } from './errors.js';
+import type { ClientOptions, RequestOptions } from './options.js';
+import { createTransport, parseReply } from './transport.js';
+import { sendMultipart, type UploadBody, type UploadOptions } from './upload.js';
 import { watchJobWith, type WatchOptions } from './watch.js';
 
 /** A document as every SDK call returns it (the `DocumentFields` fragment). */
@@ -46,54 +40,7 @@ export type RevokedApiKey = RevokeApiKeyMutation['revokeApiKey'];
 export type DocumentPage = ListDocumentsQuery['documents'];
 /** A file given by path, opened by the Node entry point (`node.ts`). */
 export type UploadInput = UploadBody | string;
-
-/** Subscription socket states, for "reconnecting…" indicators. */
-export type ConnectionState = 'connecting' | 'reconnecting' | 'connected' | 'closed';
-
-export interface RetryOptions {
-  /** Reconnect attempts in a row before a watch fails with `NETWORK_ERROR`. @default 10 */
-  attempts?: number;
-  /** First backoff delay; doubles per attempt, with jitter. @default 300 */
-  minDelayMs?: number;
-  /** Longest backoff delay. @default 10000 */
-  maxDelayMs?: number;
-}
-
-export interface ClientOptions {
-  /** The GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
-  url: string;
-  /**
-   * A token (JWT) or an API key (`dpk_…`), sent as `Authorization: Bearer <token>` on HTTP and as
-   * `connectionParams.authorization` on WebSockets. The api refuses requests without one
-   * (`UNAUTHENTICATED`). The Node entry point (`node.ts`) falls back to `DOCPIPE_TOKEN`.
-   */
-  token?: string;
-  /** fetch implementation for queries and Node uploads. @default globalThis.fetch */
-  fetch?: typeof fetch;
-  /** WebSocket constructor for subscriptions (e.g. the `ws` package). @default globalThis.WebSocket */
-  webSocketImpl?: unknown;
-  /** Subscription endpoint. @default `url` with http(s) replaced by ws(s) */
-  wsUrl?: string;
-  /** Extra headers on every HTTP request (e.g. `x-request-id`). */
-  headers?: Record<string, string>;
-  /** Reconnect policy of the subscription socket. */
-  retry?: RetryOptions;
-  /** Called when the subscription socket changes state. */
-  onConnectionChange?: (state: ConnectionState) => void;
-  /**
-   * Opens a file path for upload. Set by the Node entry point (`client/sdk/node.ts`); without it,
-   * passing a path rejects with `BAD_USER_INPUT`.
-   */
-  openPath?: (
-    path: string,
-  ) => Promise<{ body: UploadBody; filename: string; contentType: string; size: number }>;
-}
-
-/** Per-call options for queries and mutations. */
-export interface RequestOptions {
-  /** Cancels the call; it then rejects with code `ABORTED`. */
-  signal?: AbortSignal;
-}
+export type { ClientOptions, ConnectionState, RequestOptions, RetryOptions } from './options.js';
 
 export interface ListOptions extends RequestOptions {
   /** Page size, 1–100. @default 20 */
@@ -186,62 +133,8 @@ export interface DocpipeClient {
  */
 export function createClient(options: ClientOptions): DocpipeClient {
   const url = options.url;
-  const baseHeaders: Record<string, string> = {
-    ...options.headers,
-    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-  };
-  let ws: WsClient | undefined;
-
-  const getWs = (): WsClient => {
-    ws ??= createWsClient({
-      url: options.wsUrl ?? url.replace(/^http/, 'ws'),
-      ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
-      ...(options.token ? { connectionParams: { authorization: `Bearer ${options.token}` } } : {}),
-      // Connect on the first subscription, close shortly after the last one ends.
-      lazy: true,
-      lazyCloseTimeout: 1_000,
-      retryAttempts: options.retry?.attempts ?? 10,
-      retryWait: backoff(options.retry?.minDelayMs ?? 300, options.retry?.maxDelayMs ?? 10_000),
-      // A failed connection is worth retrying (server restarting, network blip; attempts are bounded),
-      // unless the api closed it on purpose: 4403 (no valid token) and 4429 (too many sockets for this
-      // owner) would only fail again, so the watch ends at once with UNAUTHENTICATED / RATE_LIMITED.
-      shouldRetry: (closeEventOrError) => !isRefusal(closeEventOrError),
-      on: {
-        connecting: (isRetry) => options.onConnectionChange?.(isRetry ? 'reconnecting' : 'connecting'),
-        connected: () => options.onConnectionChange?.('connected'),
-        closed: () => options.onConnectionChange?.('closed'),
-      },
-    });
-    return ws;
-  };
-
-  async function request<TResult, TVariables>(
-    document: DocumentTypeDecoration<TResult, TVariables> & { toString(): string },
-    variables: TVariables,
-    opts: RequestOptions = {},
-  ): Promise<TResult> {
-    const fetchImpl = options.fetch ?? globalThis.fetch;
-    let reply: HttpReply;
-    try {
-      const res = await fetchImpl(url, {
-        method: 'POST',
-        headers: { ...baseHeaders, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query: document.toString(), variables }),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
-      reply = {
-        status: res.status,
-        statusText: res.statusText,
-        contentType: res.headers.get('content-type') ?? '',
-        retryAfter: res.headers.get('retry-after'),
-        text: await res.text(),
-      };
-    } catch (err) {
-      throw toDocpipeError(err, url);
-    }
-    return parseReply<TResult>(reply);
-  }
-
+  const transport = createTransport(options);
+  const { request } = transport;
   async function uploadDocument(file: UploadInput, opts: UploadOptions = {}): Promise<Document> {
     let body: UploadBody;
     let uploadOptions = opts;
@@ -265,7 +158,7 @@ export function createClient(options: ClientOptions): DocpipeClient {
     }
     const reply = await sendMultipart({
       url,
-      headers: baseHeaders,
+      headers: transport.headers,
       operations: { query: UploadDocumentDocument.toString(), variables: { file: null } },
       fileVariablePath: 'variables.file',
       body,
@@ -301,7 +194,7 @@ export function createClient(options: ClientOptions): DocpipeClient {
       return (await request(ReprocessDocumentDocument, { id }, opts)).reprocessDocument;
     },
     watchJob(jobId, opts) {
-      return watchJobWith(getWs, jobId, opts);
+      return watchJobWith(transport.socket, jobId, opts);
     },
     async apiKeys(opts) {
       return (await request(ListApiKeysDocument, {}, opts)).apiKeys;
@@ -312,44 +205,7 @@ export function createClient(options: ClientOptions): DocpipeClient {
     async revokeApiKey(id, opts) {
       return (await request(RevokeApiKeyDocument, { id }, opts)).revokeApiKey;
     },
-    async close() {
-      const client = ws;
-      ws = undefined;
-      await client?.dispose();
-    },
-  };
-}
-
-/** A GraphQL response's data, or a DocpipeError for `errors`, HTTP failures and non-GraphQL replies. */
-function parseReply<T>(reply: HttpReply): T {
-  let body: { data?: T | null; errors?: GraphQLErrorEntry[] } | undefined;
-  if (/json/i.test(reply.contentType)) {
-    try {
-      body = JSON.parse(reply.text) as typeof body;
-    } catch {
-      body = undefined;
-    }
-  }
-  if (body?.errors?.length) throw errorFromGraphQL(body.errors, reply.status, reply.retryAfter);
-  if (reply.status >= 400 || !body) {
-    throw errorFromHttpStatus(reply.status, reply.statusText, reply.retryAfter);
-  }
-  if (body.data == null) throw new DocpipeError('BAD_RESPONSE', 'The response carried no data');
-  return body.data;
-}
-
-/** True for a socket the api closed on purpose (see `errorFromCloseCode`). */
-function isRefusal(closeEventOrError: unknown): boolean {
-  const code = (closeEventOrError as { code?: unknown } | null)?.code;
-  return typeof code === 'number' && errorFromCloseCode(code) !== undefined;
-}
-
-/** Exponential backoff with jitter, so many clients do not reconnect in lockstep after a restart. */
-function backoff(minMs: number, maxMs: number): (retries: number) => Promise<void> {
-  return (retries) => {
-    const ceiling = Math.min(maxMs, minMs * 2 ** retries);
-    const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
-    return new Promise((resolve) => setTimeout(resolve, delay));
+    close: () => transport.close(),
   };
 }
 

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pino } from 'pino';
 import { JobWriter } from '../../aws/job-writer.js';
 import type { JobMessage } from '../../domain/messages.js';
-import type { DocumentRecord, DocumentResult, JobRecord, JobStatus } from '../../domain/model.js';
+import type { DocumentRecord, DocumentStatusPatch, JobRecord, JobStatus } from '../../domain/model.js';
 import type { DocumentServiceStore } from '../../server/document-service.js';
 
 export class InMemoryStore implements DocumentServiceStore {
@@ -44,10 +44,11 @@ export class InMemoryStore implements DocumentServiceStore {
   async updateDocumentStatus(
     id: string,
     _ownerId: string,
-    patch: { status: JobStatus; detectedType?: string | null; result?: DocumentResult; updatedAt: string },
+    patch: DocumentStatusPatch,
+    opts: { ifClaim?: string } = {},
   ): Promise<boolean> {
     const doc = this.documents.get(id);
-    if (!doc) return false;
+    if (!doc || (opts.ifClaim !== undefined && doc.claim !== opts.ifClaim)) return false;
     Object.assign(doc, patch);
     return true;
   }

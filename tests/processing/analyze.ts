@@ -24,7 +24,6 @@ export function analyze(
     path,
     size: statSync(path).size,
     filename: basename(path),
-    progressIntervalMs: 0,
     ...rest,
     limits: { ...DEFAULT_PROCESSING_LIMITS, ...limits },
   });

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { newJob } from '../../domain/jobs.js';
 import { ProcessingError } from '../../domain/errors.js';
-import type { DocumentRecord, JobRecord } from '../../domain/model.js';
+import { runClaim, type DocumentRecord, type JobRecord } from '../../domain/model.js';
 import type { Analysis } from '../../worker/processing/index.js';
 import { processJob, type Analyzer } from '../../worker/process-job.js';
 import { InMemoryBlobs, InMemoryStore, jobWriterOver } from '../fakes/in-memory.js';
@@ -132,15 +132,34 @@ describe('processJob', () => {
     expect(await gone.run()).toBe('deleted');
   });
 
-  it('stops without writing more when another writer changes the job first', async () => {
+  it('stops without touching the document when another worker takes the job over meanwhile', async () => {
     const s = await setup(async () => {
-      // Meanwhile another worker took the job over (its version moved on).
+      // Meanwhile another worker took the job over, as a run starts: the job's next version (a
+      // new attempt), then its claim on the document.
       const stolen = s.store.jobs.get(s.job.id)!;
-      await s.store.putJobIfVersion({ ...stolen, version: stolen.version + 1, workerId: 'w2' });
+      await s.store.putJobIfVersion({ ...stolen, version: stolen.version + 1, attempts: 2, workerId: 'w2' });
+      await s.store.updateDocumentStatus(s.doc.id, 'alice', {
+        status: 'PROCESSING',
+        updatedAt: new Date().toISOString(),
+        claim: runClaim({ id: s.job.id, attempts: 2 }),
+      });
       return analysis();
     });
     expect(await s.run()).toBe('elsewhere');
     expect(s.store.jobs.get(s.job.id)!.workerId).toBe('w2');
+    expect(s.store.documents.get(s.doc.id)!.status).toBe('PROCESSING');
+    expect(s.store.documents.get(s.doc.id)!.result).toBeUndefined();
     expect([...s.blobs.objects.keys()].filter((k) => k.startsWith('derived/'))).toEqual([]); // its artefacts removed
+  });
+
+  it('writes no progress for work that finishes within the progress interval: start, then the end', async () => {
+    const s = await setup(async ({ onProgress }) => {
+      onProgress('detecting', 0);
+      onProgress('extracting', 0.5);
+      onProgress('analysing', 1);
+      return analysis();
+    });
+    await s.run();
+    expect(s.events.map((e) => e.status)).toEqual(['PROCESSING', 'COMPLETED']);
   });
 });

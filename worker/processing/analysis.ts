@@ -68,12 +68,7 @@ export interface AnalyzeFileInput {
   /** Client's filename: only chooses between text sub-kinds, never overrides magic bytes. */
   filename?: string;
   limits: ProcessingLimits;
+  /** Every change of stage or fraction; the caller coalesces them (worker/job-progress-throttle.ts). */
   onProgress?: (update: ProgressUpdate) => void;
-  /**
-   * Minimum gap between two `onProgress` calls; updates in between are coalesced, the last one
-   * always delivered. 0 delivers every update.
-   * @default 100
-   */
-  progressIntervalMs?: number;
   signal?: AbortSignal;
 }

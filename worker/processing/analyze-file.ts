@@ -1,11 +1,8 @@
 import { ProcessingError } from '../../domain/errors.js';
 import type { Analysis, AnalyzeFileInput } from './analysis.js';
 import { ProcessingErrorCode } from './error-codes.js';
-import { ProgressThrottle } from './progress.js';
 import type { ThreadJob, ThreadMessage } from './thread-protocol.js';
 import { ThreadPool } from './thread-pool.js';
-
-const DEFAULT_PROGRESS_INTERVAL_MS = 100;
 
 /**
  * How to start the thread entry that sits next to this module: compiled (dist/) it is plain
@@ -49,10 +46,6 @@ export function analyzeFile(input: AnalyzeFileInput): Promise<Analysis> {
       ...(input.filename !== undefined && { filename: input.filename }),
     },
   };
-  const throttle = new ProgressThrottle(
-    (update) => input.onProgress?.(update),
-    input.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
-  );
   const thread = pool.acquire(limits.maxMemoryMb);
   const { worker } = thread;
 
@@ -69,13 +62,8 @@ export function analyzeFile(input: AnalyzeFileInput): Promise<Analysis> {
       worker.off('exit', onExit);
       if (reusable) pool.release(thread);
       else pool.discard(thread);
-      if ('analysis' in outcome) {
-        throttle.flush();
-        resolve(outcome.analysis);
-      } else {
-        throttle.cancel();
-        reject(outcome.error);
-      }
+      if ('analysis' in outcome) resolve(outcome.analysis);
+      else reject(outcome.error);
     };
 
     const timer = setTimeout(() => {
@@ -89,7 +77,7 @@ export function analyzeFile(input: AnalyzeFileInput): Promise<Analysis> {
       if (message.id !== job.id) return;
       switch (message.type) {
         case 'progress':
-          if (!settled) throttle.push(message.update);
+          if (!settled) input.onProgress?.(message.update);
           return;
         case 'done': {
           const { thumbnail, ...rest } = message.analysis;

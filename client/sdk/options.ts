@@ -1,0 +1,50 @@
+/** The options of a docpipe client (kept apart so the transports and the client share them). */
+import type { UploadBody } from './upload.js';
+
+/** Subscription socket states, for "reconnecting…" indicators. */
+export type ConnectionState = 'connecting' | 'reconnecting' | 'connected' | 'closed';
+
+export interface RetryOptions {
+  /** Reconnect attempts in a row before a watch fails with `NETWORK_ERROR`. @default 10 */
+  attempts?: number;
+  /** First backoff delay; doubles per attempt, with jitter. @default 300 */
+  minDelayMs?: number;
+  /** Longest backoff delay. @default 10000 */
+  maxDelayMs?: number;
+}
+
+export interface ClientOptions {
+  /** The GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
+  url: string;
+  /**
+   * A token (JWT) or an API key (`dpk_…`), sent as `Authorization: Bearer <token>` on HTTP and as
+   * `connectionParams.authorization` on WebSockets. The api refuses requests without one
+   * (`UNAUTHENTICATED`). The Node entry point (`node.ts`) falls back to `DOCPIPE_TOKEN`.
+   */
+  token?: string;
+  /** fetch implementation for queries and Node uploads. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** WebSocket constructor for subscriptions (e.g. the `ws` package). @default globalThis.WebSocket */
+  webSocketImpl?: unknown;
+  /** Subscription endpoint. @default `url` with http(s) replaced by ws(s) */
+  wsUrl?: string;
+  /** Extra headers on every HTTP request (e.g. `x-request-id`). */
+  headers?: Record<string, string>;
+  /** Reconnect policy of the subscription socket. */
+  retry?: RetryOptions;
+  /** Called when the subscription socket changes state. */
+  onConnectionChange?: (state: ConnectionState) => void;
+  /**
+   * Opens a file path for upload. Set by the Node entry point (`client/sdk/node.ts`); without it,
+   * passing a path rejects with `BAD_USER_INPUT`.
+   */
+  openPath?: (
+    path: string,
+  ) => Promise<{ body: UploadBody; filename: string; contentType: string; size: number }>;
+}
+
+/** Per-call options for queries and mutations. */
+export interface RequestOptions {
+  /** Cancels the call; it then rejects with code `ABORTED`. */
+  signal?: AbortSignal;
+}
