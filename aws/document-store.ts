@@ -15,6 +15,7 @@ import {
   type DocumentStatusPatch,
   type JobRecord,
   type JobStatus,
+  type RunFence,
 } from '../domain/model.js';
 import type { AwsClients } from './clients.js';
 import { ACTIVE_JOBS_INDEX, OWNER_INDEX, OWNER_STATUS_INDEX, isErrorNamed } from './bootstrap.js';
@@ -61,6 +62,29 @@ export class DocumentStore {
   }
 
   /**
+   * A job and its document in one strongly consistent request (what a worker reads before a run).
+   * The document is null when it is gone or belongs to another owner.
+   */
+  async getJobAndDocument(
+    jobId: string,
+    ownerId: string,
+    documentId: string,
+  ): Promise<{ job: JobRecord | null; document: DocumentRecord | null }> {
+    const keys = [
+      { pk: `JOB#${jobId}`, sk: 'JOB' },
+      { pk: `DOC#${documentId}`, sk: 'DOC' },
+    ];
+    const items = await this.batchGet(keys);
+    const jobItemFound = items.find((i) => i['pk'] === keys[0]!.pk);
+    const docItemFound = items.find((i) => i['pk'] === keys[1]!.pk);
+    const document = docItemFound ? toDocument(docItemFound) : null;
+    return {
+      job: jobItemFound ? toJob(jobItemFound) : null,
+      document: document && document.ownerId === ownerId ? document : null,
+    };
+  }
+
+  /**
    * Newest first, optionally only one status. `after` is a cursor from a previous page
    * (see {@link encodeCursor}).
    */
@@ -100,13 +124,15 @@ export class DocumentStore {
 
   /**
    * Sets the document's status (and its status-index key). Returns false when the document is gone
-   * (deleted while a job ran) or, with `ifClaim`, when another run has claimed it since.
+   * (deleted while a job ran) or, with a `fence`, when the run may no longer write it: its job is
+   * not the document's current one, or a later attempt of it has written since. The write records
+   * the fence's claim.
    */
   async updateDocumentStatus(
     id: string,
     ownerId: string,
     patch: DocumentStatusPatch,
-    opts: { ifClaim?: string } = {},
+    opts: { fence?: RunFence } = {},
   ): Promise<boolean> {
     const names: Record<string, string> = {
       '#status': 'status',
@@ -129,16 +155,17 @@ export class DocumentStore {
       values[':result'] = patch.result;
       expr += ', #result = :result';
     }
-    if (patch.claim !== undefined) {
-      names['#claim'] = 'claim';
-      values[':claim'] = patch.claim;
-      expr += ', #claim = :claim';
-    }
     let condition = 'attribute_exists(pk)';
-    if (opts.ifClaim !== undefined) {
-      names['#claim'] = 'claim';
-      values[':ifClaim'] = opts.ifClaim;
-      condition += ' AND #claim = :ifClaim';
+    if (opts.fence) {
+      Object.assign(names, { '#claim': 'claim', '#currentJobId': 'currentJobId' });
+      Object.assign(values, {
+        ':claim': opts.fence.claim,
+        ':job': opts.fence.jobId,
+        ':jobPrefix': `${opts.fence.jobId}#`,
+      });
+      expr += ', #claim = :claim';
+      condition +=
+        ' AND #currentJobId = :job AND (attribute_not_exists(#claim) OR NOT begins_with(#claim, :jobPrefix) OR #claim <= :claim)';
     }
     try {
       await this.aws.ddb.send(
@@ -208,21 +235,27 @@ export class DocumentStore {
   async getJobs(ids: readonly string[]): Promise<Map<string, JobRecord>> {
     const found = new Map<string, JobRecord>();
     for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = ids
-        .slice(i, i + 100)
-        .map((id) => ({ pk: `JOB#${id}`, sk: 'JOB' }));
-      while (keys && keys.length > 0) {
-        const res: BatchGetCommandOutput = await this.aws.ddb.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of res.Responses?.[this.table] ?? []) {
-          const job = toJob(item);
-          found.set(job.id, job);
-        }
-        keys = res.UnprocessedKeys?.[this.table]?.Keys;
+      const keys = ids.slice(i, i + 100).map((id) => ({ pk: `JOB#${id}`, sk: 'JOB' }));
+      for (const item of await this.batchGet(keys)) {
+        const job = toJob(item);
+        found.set(job.id, job);
       }
     }
     return found;
+  }
+
+  /** Strongly consistent BatchGetItem of ≤ 100 keys, asking again for any it left unprocessed. */
+  private async batchGet(keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let pending: Record<string, unknown>[] | undefined = keys;
+    while (pending && pending.length > 0) {
+      const res: BatchGetCommandOutput = await this.aws.ddb.send(
+        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      items.push(...(res.Responses?.[this.table] ?? []));
+      pending = res.UnprocessedKeys?.[this.table]?.Keys;
+    }
+    return items;
   }
 
   /**

@@ -15,16 +15,30 @@ export class JobWriter {
     private readonly logger: Logger,
   ) {}
 
-  /** The new state, or null when another writer changed the job first (or it is gone). */
-  async advance(job: JobRecord, patch: Partial<JobRecord>, correlationId: string): Promise<JobRecord | null> {
+  /**
+   * The new state, or null when another writer changed the job first (or it is gone). With
+   * `announce: false` the event is left to the caller (`announce` later, or never when a newer
+   * version supersedes it: subscribers may skip a version, never see one go back).
+   */
+  async advance(
+    job: JobRecord,
+    patch: Partial<JobRecord>,
+    correlationId: string,
+    opts: { announce?: boolean } = {},
+  ): Promise<JobRecord | null> {
     const next = advance(job, patch); // the lifecycle's rule: allowed transition, version + 1
     if (!(await this.store.putJobIfVersion(next))) return null;
+    if (opts.announce !== false) await this.announce(next, correlationId);
+    return next;
+  }
+
+  /** Publishes the event of a written state; a failure is logged, not thrown. */
+  async announce(job: JobRecord, correlationId: string): Promise<void> {
     try {
-      await this.events.publish({ kind: 'job.updated', job: next, correlationId });
+      await this.events.publish({ kind: 'job.updated', job, correlationId });
     } catch (err) {
       // The state is in DynamoDB; subscribers converge when they resubscribe.
-      this.logger.warn({ err, jobId: job.id, version: next.version }, 'event publish failed');
+      this.logger.warn({ err, jobId: job.id, version: job.version }, 'event publish failed');
     }
-    return next;
   }
 }

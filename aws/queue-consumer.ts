@@ -5,7 +5,9 @@
  * - `handle` (the worker): one message at a time, at most `concurrency` in flight, a visibility
  *   heartbeat while each is handled; the handler settles its message (delete, retry later, DLQ), and
  *   one nobody settles comes back after its visibility timeout. Stopping drains, then aborts and
- *   releases what is left.
+ *   releases what is left. To spend few requests per message, it receives only once half the slots
+ *   (up to 10) are free, unless nothing is in flight, and deletes share DeleteMessageBatch requests:
+ *   a delete waits up to `deleteDelayMs` for others.
  * - `handleBatch` (the api's event listener): each received batch at once; when the handler returns
  *   the whole batch is deleted in one request, and if it throws the batch comes back.
  *
@@ -28,7 +30,7 @@ export interface QueueMessage {
 }
 
 /** What the consumer needs of a queue; `moveToDlq` only where the queue has a DLQ. */
-export type ConsumableQueue = Pick<SqsQueue, 'receive' | 'delete' | 'deleteBatch' | 'setVisibility'> & {
+export type ConsumableQueue = Pick<SqsQueue, 'receive' | 'deleteBatch' | 'setVisibility'> & {
   moveToDlq?(message: ReceivedMessage, reason: string): Promise<void>;
 };
 
@@ -48,6 +50,8 @@ export interface MessageHandlerOptions extends CommonOptions {
   visibilitySeconds: number;
   /** Handles one message; `signal` aborts when a stop's drain time is over. */
   handle: (message: QueueMessage, signal: AbortSignal) => Promise<void>;
+  /** How long a delete may wait for others to share its request (ms, 0–1000). @default 20 */
+  deleteDelayMs?: number;
   handleBatch?: never;
 }
 
@@ -60,6 +64,7 @@ export interface BatchHandlerOptions extends CommonOptions {
 export type QueueConsumerOptions = MessageHandlerOptions | BatchHandlerOptions;
 
 const MIN_BACKOFF_MS = 100;
+const DEFAULT_DELETE_DELAY_MS = 20;
 const MAX_BACKOFF_MS = 5_000;
 
 /** Refuses options that cannot work, naming each. */
@@ -75,17 +80,23 @@ export function validateConsumerOptions(o: QueueConsumerOptions): void {
   if (o.handle && (!Number.isFinite(o.visibilitySeconds) || o.visibilitySeconds < 1)) {
     problems.push(`visibilitySeconds must be at least 1 (got ${o.visibilitySeconds})`);
   }
+  const delay = o.handle ? o.deleteDelayMs : undefined;
+  if (delay !== undefined && (!Number.isFinite(delay) || delay < 0 || delay > 1000)) {
+    problems.push(`deleteDelayMs must be from 0 to 1000 (got ${delay})`);
+  }
   if (problems.length > 0) throw new Error(`Invalid queue consumer options: ${problems.join('; ')}`);
 }
 
 export class QueueConsumer {
   private readonly receiving = new AbortController();
   private readonly inFlight = new Map<Promise<void>, AbortController>();
+  private readonly deletes: DeleteBatcher;
   private loop: Promise<void> | undefined;
   private failing = false;
 
   constructor(private readonly o: QueueConsumerOptions) {
     validateConsumerOptions(o);
+    this.deletes = new DeleteBatcher(o.queue, (o.handle && o.deleteDelayMs) ?? DEFAULT_DELETE_DELAY_MS);
   }
 
   /** False while receiving fails (AWS unreachable); for readiness and metrics. */
@@ -111,15 +122,18 @@ export class QueueConsumer {
     await this.loop;
     await Promise.allSettled([...this.inFlight.keys()]);
     clearTimeout(timer);
+    await this.deletes.flush();
   }
 
   private async run(): Promise<void> {
     const { queue, logger } = this.o;
     const concurrency = this.o.handle ? this.o.concurrency : 1;
+    // Receive once this many slots are free (or nothing is in flight): fuller batches, fewer requests.
+    const refill = Math.max(1, Math.min(10, Math.floor(concurrency / 2)));
     let backoffMs = MIN_BACKOFF_MS;
     while (!this.receiving.signal.aborted) {
       const free = concurrency - this.inFlight.size;
-      if (free <= 0) {
+      if (this.inFlight.size > 0 && free < refill) {
         await Promise.race(this.inFlight.keys());
         continue;
       }
@@ -199,7 +213,7 @@ export class QueueConsumer {
       id: message.id,
       body: message.body,
       receiveCount: message.receiveCount,
-      delete: settle(() => queue.delete(receipt)),
+      delete: settle(() => this.deletes.delete(receipt)),
       retryAfter: (seconds) => settle(() => queue.setVisibility(receipt, seconds))(),
       moveToDlq: (reason) =>
         settle(async () => {
@@ -227,5 +241,49 @@ export class QueueConsumer {
       // Stopped before it was done: hand it to another consumer now, not after the visibility timeout.
       await queue.setVisibility(receipt, 0).catch(() => undefined);
     }
+  }
+}
+
+/**
+ * Gathers deletes into DeleteMessageBatch requests: a batch goes when it has 10 receipts or when its
+ * first has waited `delayMs`. Each delete resolves when its request succeeded; if the request fails,
+ * every delete in it rejects (those messages come back and are recognised as done).
+ */
+class DeleteBatcher {
+  private pending: { receipt: string; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly sending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly queue: Pick<SqsQueue, 'deleteBatch'>,
+    private readonly delayMs: number,
+  ) {}
+
+  delete(receipt: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ receipt, resolve, reject });
+      if (this.pending.length >= 10) this.send();
+      else this.timer ??= setTimeout(() => this.send(), this.delayMs);
+    });
+  }
+
+  /** Sends what is waiting and waits for every request in flight. */
+  async flush(): Promise<void> {
+    this.send();
+    await Promise.allSettled([...this.sending]);
+  }
+
+  private send(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending.splice(0, 10);
+    if (batch.length === 0) return;
+    const request = this.queue.deleteBatch(batch.map((d) => d.receipt)).then(
+      () => batch.forEach((d) => d.resolve()),
+      (err: unknown) => batch.forEach((d) => d.reject(err)),
+    );
+    this.sending.add(request);
+    void request.finally(() => this.sending.delete(request));
+    if (this.pending.length > 0) this.timer = setTimeout(() => this.send(), this.delayMs);
   }
 }

@@ -2,6 +2,7 @@ import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   type Message,
@@ -95,6 +96,20 @@ export class SqsQueue {
         VisibilityTimeout: seconds,
       }),
     );
+  }
+
+  /** Approximate message counts: waiting to be received, and received but not yet deleted. */
+  async depth(): Promise<{ visible: number; inFlight: number }> {
+    const res = await this.aws.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return {
+      visible: Number(res.Attributes?.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(res.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+    };
   }
 }
 

@@ -4,11 +4,11 @@
  * the api's own settings (upload limit, ping interval) and by the compose tests.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import { projectRoot } from './project-root.js';
 
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const root = projectRoot;
 export const COMPOSE_FILE = join(root, 'docker-compose.yml');
 
 export interface ComposeFile {

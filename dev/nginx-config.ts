@@ -4,11 +4,11 @@
  * the docker-compose service (nginx/compose.nginx.conf, committed and checked for staleness).
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { MULTIPART_ALLOWANCE_BYTES, type Config } from '../domain/config.js';
+import { projectRoot } from './project-root.js';
 
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const root = projectRoot;
 export const NGINX_TEMPLATE = join(root, 'nginx', 'nginx.conf.template');
 /** The rendering docker-compose mounts as /etc/nginx/nginx.conf. */
 export const COMPOSE_NGINX_CONF = join(root, 'nginx', 'compose.nginx.conf');

@@ -7,11 +7,11 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DEFAULT_PROXY_TIMEOUT_SECONDS, renderNginxConfig, type EdgeLimits } from './nginx-config.js';
+import { projectRoot } from './project-root.js';
 
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const root = projectRoot;
 const run = promisify(execFile);
 
 export interface TlsFiles {

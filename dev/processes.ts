@@ -6,9 +6,8 @@
  */
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot, runningCompiled } from './project-root.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 /** How long a stopping child may drain before it is killed. */
 export const DEFAULT_GRACE_MS = 15_000;
 
@@ -30,14 +29,25 @@ export interface LaunchOptions {
   env: Record<string, string | undefined>;
   /** @default ['ignore', 'inherit', 'inherit', 'ipc'] */
   stdio?: StdioOptions;
+  /** Extra Node flags, e.g. `--cpu-prof` for a profile of the child. */
+  nodeFlags?: string[];
+  /** Run the compiled `dist/` file (after `npm run build`). @default whether this code is compiled */
+  compiled?: boolean;
 }
 
-/** Forks `entry` (relative to the project, or absolute) as `npm start` runs it. */
+/**
+ * Forks `entry` (a TypeScript source relative to the project, e.g. `server/main.ts`, or an absolute
+ * path) as `npm start` runs it. From compiled code (`npm start` runs dist/) the child runs the
+ * compiled file (`dist/server/main.js`), without the TypeScript loader; from sources (tests,
+ * benchmarks) under tsx.
+ */
 export function launch(entry: string, opts: LaunchOptions): ServiceProcess {
-  const child = fork(isAbsolute(entry) ? entry : resolve(root, entry), [], {
-    cwd: root,
+  const source = isAbsolute(entry) ? entry : resolve(projectRoot, entry);
+  const compiled = (opts.compiled ?? runningCompiled) && !isAbsolute(entry);
+  const child = fork(compiled ? resolve(projectRoot, 'dist', entry.replace(/\.ts$/, '.js')) : source, [], {
+    cwd: projectRoot,
     env: { PATH: process.env['PATH'] ?? '', ...opts.env },
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...(opts.nodeFlags ?? []), ...(compiled ? [] : ['--import', 'tsx'])],
     stdio: opts.stdio ?? ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_PROCESSING_LIMITS, type ProcessingLimits } from './processing-limits.js';
 
@@ -57,7 +58,13 @@ const EnvSchema = z.object({
   DOCPIPE_BOOTSTRAP: bool.default(true),
 
   MAX_UPLOAD_BYTES: positiveInt.default(100 * 1024 * 1024),
-  WORKER_CONCURRENCY: positiveInt.max(64).default(4),
+  /**
+   * Jobs a worker has in flight (downloads, uploads, AWS calls: mostly waiting). The CPU-heavy
+   * analysis runs in at most WORKER_ANALYSIS_THREADS threads at once, whatever this is.
+   */
+  WORKER_CONCURRENCY: positiveInt.max(64).default(16),
+  /** Analyses at once (one thread each); 0 means one per CPU core. */
+  WORKER_ANALYSIS_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   /** Seconds a received job stays invisible to other workers. */
   JOB_VISIBILITY_TIMEOUT: positiveInt.max(43_200).default(60),
   /** On SIGTERM a worker waits this long for in-flight jobs, then releases them to other workers. */
@@ -189,6 +196,8 @@ export interface Config {
   web: { allowedOrigins: string[]; allowedHosts?: string[] };
   worker: {
     concurrency: number;
+    /** Analyses at once, one thread each. */
+    analysisThreads: number;
     visibilityTimeoutSeconds: number;
     drainSeconds: number;
     retryBaseSeconds: number;
@@ -280,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
+      analysisThreads: e.WORKER_ANALYSIS_THREADS || availableParallelism(),
       visibilityTimeoutSeconds: e.JOB_VISIBILITY_TIMEOUT,
       drainSeconds: e.WORKER_DRAIN_SECONDS,
       retryBaseSeconds: e.RETRY_BASE_SECONDS,

@@ -69,17 +69,31 @@ export interface DocumentRecord {
   /** Every job this document has had, oldest first (reprocessing appends). */
   jobIds: string[];
   /**
-   * `<jobId>#<attempt>` of the run that last started on it: a fencing token. A run writes its
-   * result only while the claim is still its own, so a worker that lost its job to another (or to
-   * a reprocess) can never overwrite the document.
+   * `<jobId>#<attempt>` of the run that last wrote its status: a fencing token (see RunFence). A run
+   * writes the document only while no later attempt of its job has, and only while its job is the
+   * current one, so a worker that lost its job to another (or to a reprocess) can never overwrite it.
    */
   claim?: string;
   createdAt: string;
   updatedAt: string;
 }
 
-/** The fencing token of one run of a job (see DocumentRecord.claim). */
-export const runClaim = (job: { id: string; attempts: number }): string => `${job.id}#${job.attempts}`;
+/**
+ * The fencing token of one run of a job (see DocumentRecord.claim). The attempt is zero-padded so
+ * that, within one job, a later attempt's claim sorts after an earlier one's.
+ */
+export const runClaim = (job: { id: string; attempts: number }): string =>
+  `${job.id}#${String(job.attempts).padStart(6, '0')}`;
+
+/** A write by one run of a job: allowed only while that job is current and no later attempt wrote. */
+export interface RunFence {
+  jobId: string;
+  claim: string;
+}
+export const runFence = (job: { id: string; attempts: number }): RunFence => ({
+  jobId: job.id,
+  claim: runClaim(job),
+});
 
 /** A change of a document's status, from the job lifecycle. */
 export interface DocumentStatusPatch {
@@ -87,8 +101,6 @@ export interface DocumentStatusPatch {
   detectedType?: string | null;
   result?: DocumentResult;
   updatedAt: string;
-  /** Claims the document for a run (sets DocumentRecord.claim). */
-  claim?: string;
 }
 
 export interface JobRecord {

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { get } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, uploadFile, watchUntilDone } from './support/graphql.js';
 import { removeDir, tempDir } from './support/stack.js';
 
@@ -27,6 +27,18 @@ function httpsStatus(url: string, ca: Buffer): Promise<number> {
     }).on('error', reject);
   });
 }
+// `npm start` runs the compiled build (its prestart compiles it); so does this test.
+beforeAll(() => {
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+}, 180_000);
+
 const running = new Set<ChildProcess>();
 afterAll(async () => {
   // SIGTERM first so the launcher stops its children and nginx; SIGKILL only as a last resort.
@@ -38,7 +50,7 @@ afterAll(async () => {
 
 /** Runs the launcher exactly as `npm start` does, on free ports. */
 function launch(env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/start.ts'], {
+  const child = spawn(process.execPath, ['dist/dev/start.js'], {
     cwd: root,
     env: {
       ...process.env,
@@ -78,7 +90,7 @@ function launch(env: Record<string, string> = {}) {
   return { child, url, exited, output: () => output };
 }
 
-describe('npm start (dev/start.ts)', () => {
+describe('npm start (dist/dev/start.js, compiled from dev/start.ts)', () => {
   it('runs the whole stack behind nginx, stops cleanly on SIGTERM and loses nothing across a restart', async () => {
     const first = launch();
     const url = await first.url;

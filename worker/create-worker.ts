@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { connectAws, type AwsAdapters } from '../aws/connect.js';
 import { QueueConsumer, type QueueMessage } from '../aws/queue-consumer.js';
@@ -51,6 +52,8 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
     const adapters = await connectAws(config, logger);
     aws = adapters;
     const { queue, store } = adapters;
+    // Jobs wait for their analysis here; their downloads and AWS calls go on meanwhile.
+    const analysisSlots = pLimit(config.worker.analysisThreads);
     const deps: ProcessJobDeps = {
       store,
       blobs: adapters.blobs,
@@ -58,11 +61,13 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
       analyze:
         opts.analyze ??
         ((input) =>
-          analyzeFile({
-            ...input,
-            limits: config.processing,
-            onProgress: (update) => input.onProgress(update.stage, update.fraction),
-          })),
+          analysisSlots(() =>
+            analyzeFile({
+              ...input,
+              limits: config.processing,
+              onProgress: (update) => input.onProgress(update.stage, update.fraction),
+            }),
+          )),
       logger,
       workerId: id,
       stageDelayMs: config.worker.stageDelayMs,
@@ -82,7 +87,10 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
         logger.warn({ err }, 'stuck-job sweep failed'),
       );
     }, config.worker.sweepIntervalSeconds * 1000);
-    logger.info({ concurrency: config.worker.concurrency }, 'worker started');
+    logger.info(
+      { concurrency: config.worker.concurrency, analysisThreads: config.worker.analysisThreads },
+      'worker started',
+    );
   }
 
   /** One job message: run the job, then settle the message by what happened. */

@@ -16,10 +16,11 @@ import {
   JobStage,
   JobStatus,
   isTerminal,
-  runClaim,
+  runFence,
   type DocumentRecord,
   type DocumentResult,
   type DocumentStatusPatch,
+  type RunFence,
 } from '../domain/model.js';
 import type { Analysis } from './processing/index.js';
 import { JobProgressThrottle } from './job-progress-throttle.js';
@@ -34,9 +35,12 @@ export type Analyzer = (input: {
 }) => Promise<Analysis>;
 
 export interface ProcessJobDeps {
-  store: Pick<DocumentStore, 'getJob' | 'getDocument' | 'isDocumentDeleted' | 'updateDocumentStatus'>;
+  store: Pick<
+    DocumentStore,
+    'getJob' | 'getDocument' | 'getJobAndDocument' | 'isDocumentDeleted' | 'updateDocumentStatus'
+  >;
   blobs: Pick<BlobStore, 'getStream' | 'putStream' | 'deletePrefix'>;
-  jobs: Pick<JobWriter, 'advance'>;
+  jobs: Pick<JobWriter, 'advance' | 'announce'>;
   analyze: Analyzer;
   logger: Logger;
   /** Recorded on the job while this worker holds it. */
@@ -78,7 +82,7 @@ export async function processJob(
     documentId: msg.documentId,
     correlationId: msg.correlationId,
   });
-  const current = await store.getJob(msg.jobId);
+  const { job: current, document } = await store.getJobAndDocument(msg.jobId, msg.ownerId, msg.documentId);
   if (!current) {
     return (await store.isDocumentDeleted(msg.documentId)) ? 'deleted' : 'unknown-job';
   }
@@ -86,20 +90,25 @@ export async function processJob(
     log.info({ status: current.status }, 'job already finished; dropping the duplicate message');
     return 'skipped';
   }
-  const doc = await store.getDocument(current.ownerId, current.documentId);
+  // The job is the authority on whose document it is; the message only saved a request.
+  const matches = msg.ownerId === current.ownerId && msg.documentId === current.documentId;
+  const doc = matches ? document : await store.getDocument(current.ownerId, current.documentId);
   if (!doc) return 'deleted';
 
   const reporter = new JobProgressThrottle(
     current,
-    async (job, patch) => {
-      const next = await deps.jobs.advance(job, patch, msg.correlationId);
-      if (!next) throw new LostRace();
-      return next;
+    {
+      write: async (job, patch, announce) => {
+        const next = await deps.jobs.advance(job, patch, msg.correlationId, { announce });
+        if (!next) throw new LostRace();
+        return next;
+      },
+      announce: (job) => deps.jobs.announce(job, msg.correlationId),
     },
     deps.progressIntervalMs,
   );
-  const setDocStatus = async (patch: DocumentStatusPatch, opts: { ifClaim?: string } = {}) => {
-    if (!(await store.updateDocumentStatus(doc.id, doc.ownerId, patch, opts))) throw new LostRace();
+  const setDocStatus = async (patch: DocumentStatusPatch, fence: RunFence) => {
+    if (!(await store.updateDocumentStatus(doc.id, doc.ownerId, patch, { fence }))) throw new LostRace();
   };
   const pause = async () => {
     signal.throwIfAborted();
@@ -109,8 +118,12 @@ export async function processJob(
   const dir = await mkdtemp(join(tmpdir(), 'docpipe-job-'));
   let artefacts: string | undefined;
   try {
-    const claim = runClaim(await reporter.apply(transitions.start(current, deps.workerId)));
-    await setDocStatus({ status: JobStatus.PROCESSING, updatedAt: new Date().toISOString(), claim });
+    // The start claims the job (a conditional write); the document shows PROCESSING, and the start
+    // is announced, only if the run outlasts one progress interval.
+    const started = await reporter.begin(transitions.start(current, deps.workerId), (job) =>
+      setDocStatus({ status: JobStatus.PROCESSING, updatedAt: new Date().toISOString() }, runFence(job)),
+    );
+    const fence = runFence(started);
     await pause();
 
     const path = join(dir, 'original');
@@ -133,10 +146,12 @@ export async function processJob(
     artefacts = BlobStore.attemptPrefix(doc.id, job.id, job.attempts);
     const result = await storeArtefacts(deps.blobs, artefacts, job.id, analysis);
     await pause();
+    // A held PROCESSING write of the document must land before COMPLETED, never after it.
+    await reporter.settle();
     // Document first: whoever sees the COMPLETED event and then reads the document sees it done.
     // The result switches to this job's artefacts in that one write, so readers never see a mix.
-    // Only while the document is still claimed by this run: a run that lost its job (taken over
-    // after a missed heartbeat, or superseded by a reprocess) stops here without touching it.
+    // Only while the run's fence holds: a run that lost its job (taken over after a missed
+    // heartbeat, or superseded by a reprocess) stops here without touching the document.
     await setDocStatus(
       {
         status: JobStatus.COMPLETED,
@@ -144,7 +159,7 @@ export async function processJob(
         result,
         updatedAt: new Date().toISOString(),
       },
-      { ifClaim: claim },
+      fence,
     );
     // Earlier jobs' (or attempts') artefacts are no longer referenced. A document's first run on
     // its first attempt has none, and skips the listing.

@@ -247,8 +247,8 @@ describe('docker-compose.yml', () => {
     // Each in-flight job downloads its original to /tmp ...
     const workerTmp = tmpfsOf('worker').get('/tmp')!;
     expect(workerTmp).toBeGreaterThanOrEqual(worker.worker.concurrency * worker.limits.maxUploadBytes);
-    // ... and analyses it in a thread whose heap may reach PROCESSING_MAX_MEMORY_MB.
-    const heaps = worker.worker.concurrency * worker.processing.maxMemoryMb * MiB;
+    // ... and analyses it in one of its threads, each of whose heap may reach PROCESSING_MAX_MEMORY_MB.
+    const heaps = worker.worker.analysisThreads * worker.processing.maxMemoryMb * MiB;
     expect(bytes(normalised.services['worker']!['mem_limit'])).toBeGreaterThanOrEqual(heaps + workerTmp);
   });
 

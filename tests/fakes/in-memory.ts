@@ -7,7 +7,13 @@ import { Readable } from 'node:stream';
 import { pino } from 'pino';
 import { JobWriter } from '../../aws/job-writer.js';
 import type { JobMessage } from '../../domain/messages.js';
-import type { DocumentRecord, DocumentStatusPatch, JobRecord, JobStatus } from '../../domain/model.js';
+import type {
+  DocumentRecord,
+  DocumentStatusPatch,
+  JobRecord,
+  JobStatus,
+  RunFence,
+} from '../../domain/model.js';
 import type { DocumentServiceStore } from '../../server/document-service.js';
 
 export class InMemoryStore implements DocumentServiceStore {
@@ -45,12 +51,22 @@ export class InMemoryStore implements DocumentServiceStore {
     id: string,
     _ownerId: string,
     patch: DocumentStatusPatch,
-    opts: { ifClaim?: string } = {},
+    opts: { fence?: RunFence } = {},
   ): Promise<boolean> {
     const doc = this.documents.get(id);
-    if (!doc || (opts.ifClaim !== undefined && doc.claim !== opts.ifClaim)) return false;
+    if (!doc) return false;
+    const { fence } = opts;
+    if (fence) {
+      // As DocumentStore's condition: the run's job is current, and no later attempt of it wrote.
+      const laterAttemptWrote = doc.claim?.startsWith(`${fence.jobId}#`) && doc.claim > fence.claim;
+      if (doc.currentJobId !== fence.jobId || laterAttemptWrote) return false;
+      doc.claim = fence.claim;
+    }
     Object.assign(doc, patch);
     return true;
+  }
+  async getJobAndDocument(jobId: string, ownerId: string, documentId: string) {
+    return { job: await this.getJob(jobId), document: await this.getDocument(ownerId, documentId) };
   }
   async replaceCurrentJob(doc: DocumentRecord, job: JobRecord): Promise<boolean> {
     const current = this.documents.get(doc.id);

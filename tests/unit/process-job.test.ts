@@ -7,14 +7,14 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { newJob } from '../../domain/jobs.js';
 import { ProcessingError } from '../../domain/errors.js';
-import { runClaim, type DocumentRecord, type JobRecord } from '../../domain/model.js';
+import { runFence, type DocumentRecord, type JobRecord } from '../../domain/model.js';
 import type { Analysis } from '../../worker/processing/index.js';
 import { processJob, type Analyzer } from '../../worker/process-job.js';
 import { InMemoryBlobs, InMemoryStore, jobWriterOver } from '../fakes/in-memory.js';
 
 const BYTES = Buffer.from('hello world');
 
-async function setup(analyze: Analyzer) {
+async function setup(analyze: Analyzer, progressIntervalMs?: number) {
   const store = new InMemoryStore();
   const blobs = new InMemoryBlobs();
   const events: JobRecord[] = [];
@@ -42,6 +42,7 @@ async function setup(analyze: Analyzer) {
     analyze,
     logger: pino({ level: 'silent' }),
     workerId: 'w1',
+    ...(progressIntervalMs !== undefined && { progressIntervalMs }),
   };
   const msg = { jobId: job.id, documentId: doc.id, ownerId: 'alice', correlationId: 'c1' };
   const run = () => processJob(msg, deps, new AbortController().signal);
@@ -71,7 +72,9 @@ describe('processJob', () => {
     expect(await s.run()).toBe('done');
     const final = s.events.at(-1)!;
     expect(final).toMatchObject({ status: 'COMPLETED', progress: 100, attempts: 1, workerId: 'w1' });
-    expect(s.events.map((e) => e.version)).toEqual([...s.events.keys()].map((i) => i + 2)); // one version at a time
+    // Finished within one progress interval: the start (version 2) was written but never announced.
+    expect(s.events.map((e) => e.version)).toEqual([3]);
+    expect(s.store.jobs.get(s.job.id)!.version).toBe(3);
     const doc = s.store.documents.get(s.doc.id)!;
     expect(doc).toMatchObject({
       status: 'COMPLETED',
@@ -135,14 +138,15 @@ describe('processJob', () => {
   it('stops without touching the document when another worker takes the job over meanwhile', async () => {
     const s = await setup(async () => {
       // Meanwhile another worker took the job over, as a run starts: the job's next version (a
-      // new attempt), then its claim on the document.
+      // new attempt), then the document's PROCESSING status under its fence.
       const stolen = s.store.jobs.get(s.job.id)!;
       await s.store.putJobIfVersion({ ...stolen, version: stolen.version + 1, attempts: 2, workerId: 'w2' });
-      await s.store.updateDocumentStatus(s.doc.id, 'alice', {
-        status: 'PROCESSING',
-        updatedAt: new Date().toISOString(),
-        claim: runClaim({ id: s.job.id, attempts: 2 }),
-      });
+      await s.store.updateDocumentStatus(
+        s.doc.id,
+        'alice',
+        { status: 'PROCESSING', updatedAt: new Date().toISOString() },
+        { fence: runFence({ id: s.job.id, attempts: 2 }) },
+      );
       return analysis();
     });
     expect(await s.run()).toBe('elsewhere');
@@ -152,14 +156,64 @@ describe('processJob', () => {
     expect([...s.blobs.objects.keys()].filter((k) => k.startsWith('derived/'))).toEqual([]); // its artefacts removed
   });
 
-  it('writes no progress for work that finishes within the progress interval: start, then the end', async () => {
+  it('work done within the progress interval: no progress write, the start never announced', async () => {
     const s = await setup(async ({ onProgress }) => {
       onProgress('detecting', 0);
       onProgress('extracting', 0.5);
       onProgress('analysing', 1);
       return analysis();
     });
+    const writes: string[] = [];
+    const put = s.store.putJobIfVersion.bind(s.store);
+    s.store.putJobIfVersion = async (next) => (writes.push(next.status), put(next));
     await s.run();
-    expect(s.events.map((e) => e.status)).toEqual(['PROCESSING', 'COMPLETED']);
+    expect(writes).toEqual(['PROCESSING', 'COMPLETED']);
+    expect(s.events.map((e) => e.status)).toEqual(['COMPLETED']);
+  });
+
+  it('a run that outlasts the interval shows the document PROCESSING and announces its start', async () => {
+    let seen: DocumentRecord | undefined;
+    const s = await setup(async () => {
+      await new Promise((r) => setTimeout(r, 80));
+      seen = structuredClone(s.store.documents.get(s.doc.id));
+      return analysis();
+    }, 20);
+    await s.run();
+    expect(seen).toMatchObject({
+      status: 'PROCESSING',
+      claim: runFence({ id: s.job.id, attempts: 1 }).claim,
+    });
+    // The held download progress carries the news (no separate start event), then the end.
+    expect(s.events.map((e) => [e.status, e.stage])).toEqual([
+      ['PROCESSING', 'downloading'],
+      ['COMPLETED', 'done'],
+    ]);
+  });
+
+  it('a slow PROCESSING write of the document never lands after COMPLETED', async () => {
+    const s = await setup(async () => {
+      await new Promise((r) => setTimeout(r, 40));
+      return analysis();
+    }, 20);
+    const update = s.store.updateDocumentStatus.bind(s.store);
+    s.store.updateDocumentStatus = async (...args) => {
+      // The held PROCESSING write is still on its way when the run finishes.
+      if (args[2].status === 'PROCESSING') await new Promise((r) => setTimeout(r, 80));
+      return update(...args);
+    };
+    expect(await s.run()).toBe('done');
+    expect(s.store.documents.get(s.doc.id)!.status).toBe('COMPLETED');
+  });
+
+  it('with a zero interval, announces the start before any work', async () => {
+    let seen: DocumentRecord | undefined;
+    const s = await setup(async () => {
+      seen = structuredClone(s.store.documents.get(s.doc.id));
+      return analysis();
+    }, 0);
+    await s.run();
+    expect(seen?.status).toBe('PROCESSING');
+    expect(s.events[0]).toMatchObject({ status: 'PROCESSING', version: 2 });
+    expect(s.events.at(-1)!.status).toBe('COMPLETED');
   });
 });

@@ -30,9 +30,6 @@ class MemoryQueue {
     }
     return this.pending.splice(0, Math.min(max, 10));
   }
-  async delete(receipt: string) {
-    this.calls.push(`delete ${receipt}`);
-  }
   async deleteBatch(receipts: readonly string[]) {
     this.calls.push(`deleteBatch ${receipts.join(' ')}`);
   }
@@ -103,11 +100,61 @@ describe('QueueConsumer', () => {
       await m.delete();
     });
     c.start();
-    await until(() => queue.calls.length === 5);
+    await until(() => queue.calls.join(' ').split(' r').length - 1 === 5);
     await c.stop(1000);
     expect(most).toBe(2);
     expect(seen.map((s) => s.id).sort()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
     expect(seen.find((s) => s.id === 'm3')).toEqual({ id: 'm3', body: 'body 3', receiveCount: 3 });
+  });
+
+  it('deletes share DeleteMessageBatch requests: ten at once, or what came within the delay', async () => {
+    const queue = new MemoryQueue();
+    queue.pending = Array.from({ length: 13 }, (_, i) => message(i + 1));
+    const c = consumer(queue, async (m) => m.delete(), { concurrency: 20, deleteDelayMs: 200 });
+    c.start();
+    await until(() => queue.calls.length === 2);
+    await c.stop(1000);
+    expect(queue.calls.map((call) => call.split(' ').length - 1)).toEqual([10, 3]);
+  });
+
+  it('stop sends the deletes still waiting for company', async () => {
+    const queue = new MemoryQueue();
+    queue.pending = [message(1)];
+    let deleted = false;
+    const c = consumer(queue, async (m) => m.delete().then(() => void (deleted = true)), {
+      deleteDelayMs: 1000,
+    });
+    c.start();
+    await until(() => c.busy === 1);
+    await c.stop(5_000);
+    expect(queue.calls).toEqual(['deleteBatch r1']);
+    expect(deleted).toBe(true);
+  });
+
+  it('receives again only once half the slots are free, in one request for them', async () => {
+    const queue = new MemoryQueue();
+    queue.pending = Array.from({ length: 12 }, (_, i) => message(i + 1));
+    const maxes: number[] = [];
+    const receive = queue.receive.bind(queue);
+    queue.receive = async (o) => {
+      if (queue.pending.length > 0) maxes.push(o.max);
+      return receive(o);
+    };
+    const release: (() => void)[] = [];
+    const c = consumer(queue, (m) => new Promise<void>((r) => release.push(r)).then(() => m.delete()), {
+      concurrency: 8,
+    });
+    c.start();
+    await until(() => release.length === 8);
+    release.splice(0, 3).forEach((r) => r()); // 3 free: fewer than half, no receive yet
+    await new Promise((r) => setTimeout(r, 50));
+    expect(maxes).toEqual([8]);
+    release.splice(0, 1).forEach((r) => r()); // 4 free
+    await until(() => release.length === 8);
+    expect(maxes).toEqual([8, 4]);
+    release.splice(0).forEach((r) => r());
+    await until(() => queue.calls.join(' ').split(' r').length - 1 === 12);
+    await c.stop(1000);
   });
 
   it('settles as the handler says: delete, retry later, dead-letter', async () => {
@@ -121,7 +168,7 @@ describe('QueueConsumer', () => {
     c.start();
     await until(() => queue.calls.length === 3);
     await c.stop(1000);
-    expect(queue.calls.sort()).toEqual(['delete r1', 'dlq r3 MALFORMED_MESSAGE', 'visibility r2 30']);
+    expect(queue.calls.sort()).toEqual(['deleteBatch r1', 'dlq r3 MALFORMED_MESSAGE', 'visibility r2 30']);
   });
 
   it('extends the visibility of a message while its handler runs', async () => {
@@ -132,7 +179,7 @@ describe('QueueConsumer', () => {
       await m.delete();
     });
     c.start();
-    await until(() => queue.calls.includes('delete r1'));
+    await until(() => queue.calls.includes('deleteBatch r1'));
     await c.stop(1000);
     expect(queue.calls.filter((call) => call === 'visibility r1 1').length).toBeGreaterThanOrEqual(1);
   });
@@ -167,7 +214,7 @@ describe('QueueConsumer', () => {
     await until(() => c.busy === 1);
     await c.stop(5_000);
     expect(finished).toBe(true);
-    expect(queue.calls).toEqual(['delete r1']);
+    expect(queue.calls).toEqual(['deleteBatch r1']);
   });
 
   it('past the drain time it aborts handlers and releases their messages at once', async () => {
