@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { connectAws, type AwsAdapters } from '../aws/connect.js';
@@ -47,8 +49,11 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
   let aws: AwsAdapters | undefined;
   let consumer: QueueConsumer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
+  let workDir: string | undefined;
 
   async function boot() {
+    // This worker's downloads, in one folder removed when it stops.
+    workDir = await mkdtemp(join(tmpdir(), 'docpipe-worker-'));
     const adapters = await connectAws(config, logger);
     aws = adapters;
     const { queue, store } = adapters;
@@ -70,6 +75,7 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
           )),
       logger,
       workerId: id,
+      workDir,
       stageDelayMs: config.worker.stageDelayMs,
       progressIntervalMs: config.worker.progressIntervalMs,
     };
@@ -149,6 +155,7 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
     clearInterval(sweeper);
     await consumer?.stop(config.worker.drainSeconds * 1000);
     aws?.destroy();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
     consumer = undefined;
     aws = undefined;
     logger.info('worker stopped');

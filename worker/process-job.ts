@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -45,6 +45,8 @@ export interface ProcessJobDeps {
   logger: Logger;
   /** Recorded on the job while this worker holds it. */
   workerId: string;
+  /** Where originals are downloaded for analysis, one file per run. @default the OS temp folder */
+  workDir?: string;
   /** Fault-injection aid: pause between stages (0 in normal runs). */
   stageDelayMs?: number;
   /** At most one progress write per this many ms (see JobProgressThrottle). @default 100 */
@@ -115,7 +117,8 @@ export async function processJob(
     if (deps.stageDelayMs) await sleep(deps.stageDelayMs, undefined, { signal });
   };
 
-  const dir = await mkdtemp(join(tmpdir(), 'docpipe-job-'));
+  // One file per run, removed at the end (no folder per job: that costs a few syscalls more).
+  const path = join(deps.workDir ?? tmpdir(), `docpipe-${msg.jobId}-${randomBytes(4).toString('hex')}`);
   let artefacts: string | undefined;
   try {
     // The start claims the job (a conditional write); the document shows PROCESSING, and the start
@@ -126,7 +129,6 @@ export async function processJob(
     const fence = runFence(started);
     await pause();
 
-    const path = join(dir, 'original');
     await download(deps.blobs, doc, path, signal, (f) =>
       reporter.report(JobStage.DOWNLOADING, 1 + f * (DOWNLOAD_END - 1)),
     );
@@ -191,7 +193,7 @@ export async function processJob(
     );
     return failed ? 'done' : afterLostRace(store, msg.jobId, log);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm(path, { force: true });
   }
 }
 
