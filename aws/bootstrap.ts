@@ -1,5 +1,10 @@
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import {
   CreateTableCommand,
@@ -42,27 +47,44 @@ export async function ensureResources(
     new CreateQueueCommand({ QueueName: names.jobsDlq, Attributes: { MessageRetentionPeriod: '1209600' } }),
   );
   const dlqArn = await queueArn(aws, dlq.QueueUrl!);
-  const jobs = await aws.sqs.send(
-    new CreateQueueCommand({
-      QueueName: names.jobsQueue,
-      Attributes: {
-        VisibilityTimeout: String(opts.visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlqArn,
-          maxReceiveCount: names.maxReceiveCount,
-        }),
-      },
-    }),
-  );
+  const jobs = await ensureQueue(aws, names.jobsQueue, {
+    VisibilityTimeout: String(opts.visibilityTimeoutSeconds),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: names.maxReceiveCount }),
+  });
   const topic = await aws.sns.send(new CreateTopicCommand({ Name: names.eventsTopic }));
   return {
     bucket: names.bucket,
     table: names.table,
-    jobsQueueUrl: jobs.QueueUrl!,
+    jobsQueueUrl: jobs,
     jobsDlqUrl: dlq.QueueUrl!,
     eventsTopicArn: topic.TopicArn!,
     eventsTopicName: names.eventsTopic,
   };
+}
+
+/**
+ * Creates the queue, or brings an existing one to these attributes: SQS refuses to "create" a queue
+ * whose attributes differ (QueueNameExists), e.g. after JOB_VISIBILITY_TIMEOUT changed.
+ */
+async function ensureQueue(
+  aws: AwsClients,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<string> {
+  try {
+    const created = await aws.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    return created.QueueUrl!;
+  } catch (err) {
+    if (
+      !isErrorNamed(err, 'QueueNameExists') &&
+      !isErrorNamed(err, 'AWS.SimpleQueueService.QueueNameExists')
+    ) {
+      throw err;
+    }
+    const { QueueUrl } = await aws.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    await aws.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
+    return QueueUrl!;
+  }
 }
 
 /** Looks resources up without creating them (DOCPIPE_BOOTSTRAP=false); fails if one is missing. */

@@ -2,7 +2,8 @@
  * `npm start`: the whole stack on one machine. Embedded AWS emulators persisted under DATA_DIR
  * (unless AWS_ENDPOINT_URL points elsewhere), then the api and one worker as child processes, and
  * the nginx TLS edge in front of the api when nginx is installed (dev/nginx.ts).
- * Ctrl-C / SIGTERM stops nginx and the children first, then the emulators, and exits 0.
+ * A crashed api or worker is started again (dev/supervisor.ts). Ctrl-C / SIGTERM stops nginx and
+ * the children first, then the emulators, and exits 0.
  */
 import { join, resolve } from 'node:path';
 import { connectAws } from '../aws/connect.js';
@@ -10,12 +11,12 @@ import { writeDevToken } from '../auth/local-secret.js';
 import { loadConfig, loadConfigOrExit, type Config } from '../domain/config.js';
 import { createLogger } from '../domain/logger.js';
 import { startEmbeddedAws, type EmbeddedAws } from './emulators.js';
-import { launch, type ServiceProcess } from './processes.js';
+import { supervise, type Supervised, type SupervisorOptions } from './supervisor.js';
 import { ensureCertificates, findNginx, startNginx, type RunningNginx, type TlsFiles } from './nginx.js';
 
 async function main() {
   const config = loadConfigOrExit(process.env);
-  const children: ServiceProcess[] = [];
+  const children: Supervised[] = [];
   let embedded: EmbeddedAws | undefined;
   let edge: RunningNginx | undefined;
   let stopping = false;
@@ -51,18 +52,21 @@ async function main() {
   // web page, the playground and the CLI pick up by themselves on this machine.
   const dev = childConfig.env === 'production' ? undefined : await writeDevToken(childConfig);
 
-  const onExit = (name: string) => (code: number | null, signal: string | null) => {
-    if (stopping) return;
-    console.error(`docpipe: ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping`);
-    void shutdown(1);
-  };
-  const start = (entry: string, name: string) => {
-    const service = launch(entry, { env, stdio: 'inherit' });
+  // A crashed api or worker is started again (dev/supervisor.ts); only one that cannot start at
+  // all stops the stack.
+  const start = (entry: string, name: string, restartEnv?: SupervisorOptions['restartEnv']) => {
+    const service = supervise(entry, {
+      name,
+      env,
+      stdio: 'inherit',
+      ...(restartEnv && { restartEnv }),
+      onGiveUp: () => void shutdown(1),
+    });
     children.push(service);
-    void service.exited.then(({ code, signal }) => onExit(name)(code, signal));
     return service;
   };
-  const api = start('server/main.ts', 'api');
+  // A restarted api keeps its port, so nginx's upstream stays right.
+  const api = start('server/main.ts', 'api', ({ url }) => (url ? { PORT: new URL(url).port } : {}));
   const worker = start('worker/main.ts', 'worker');
   const [apiReady] = await Promise.all([api.ready, worker.ready]);
   const apiUrl = apiReady.url ?? '';

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { get } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,29 @@ beforeAll(() => {
     },
   );
 }, 180_000);
+
+/** The pid of `parent`'s child whose command line contains `needle`. */
+function childPid(parent: number, needle: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle))
+        return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no child of ${parent} runs ${needle}`);
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 const running = new Set<ChildProcess>();
 afterAll(async () => {
@@ -148,6 +171,41 @@ describe('npm start (dist/dev/start.js, compiled from dev/start.ts)', () => {
     expect((await gql(url2, query, { id: doc.id }, { token: other })).data).toEqual({ document: null });
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
+  });
+
+  it('starts a worker killed mid-job and an api killed outright again; every job completes', async () => {
+    const stack = launch({ DEBUG_STAGE_DELAY_MS: '400', JOB_VISIBILITY_TIMEOUT: '3' });
+    const url = await stack.url;
+    const token = readFileSync(join(dataDir, 'dev-token'), 'utf8').trim();
+    const up = await uploadFile(url, 'interrupted', 'hello.txt', 'text/plain', { token });
+    const doc = up.data!.uploadDocument;
+    const query = 'query($id: ID!) { document(id: $id) { status job { status attempts } } }';
+    await until(
+      async () => (await gql(url, query, { id: doc.id }, { token })).data!.document.status === 'PROCESSING',
+    );
+
+    process.kill(childPid(stack.child.pid!, 'worker/main.js'), 'SIGKILL');
+    await until(async () => /worker is back \(restart 1\)/.test(stack.output()));
+    expect(stack.output()).toMatch(/worker exited unexpectedly \(SIGKILL\); restarting in 1 s/);
+    // The job's message comes back after its visibility timeout, and the new worker finishes it.
+    await until(
+      async () => (await gql(url, query, { id: doc.id }, { token })).data!.document.status === 'COMPLETED',
+    );
+    expect((await gql(url, query, { id: doc.id }, { token })).data!.document.job).toEqual({
+      status: 'COMPLETED',
+      attempts: 2,
+    });
+
+    process.kill(childPid(stack.child.pid!, 'server/main.js'), 'SIGKILL');
+    await until(async () => /api is back \(restart 1\)/.test(stack.output()));
+    // On the same port, so the printed URL (and nginx's upstream) still works.
+    const after = await uploadFile(url, 'after the restarts', 'b.txt', 'text/plain', { token });
+    const events = await watchUntilDone(url.replace(/^http/, 'ws'), after.data!.uploadDocument.job.id, {
+      token,
+    });
+    expect(events.at(-1).status).toBe('COMPLETED');
+    stack.child.kill('SIGTERM');
+    expect(await stack.exited).toBe(0);
   });
 
   it('refuses to start with a message naming each bad variable', async () => {
