@@ -4,6 +4,7 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { patchFauxqsMultipart, streamLargeObjects } from './fauxqs-large-objects.js';
 import { listenOnLoopback, LOOPBACK_HOST } from './loopback-listen.js';
 
 export interface EmbeddedAws {
@@ -40,9 +41,13 @@ export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<E
   const host = LOOPBACK_HOST;
   let fauxqsDirs = {};
   let dynamoPath: string | undefined;
+  let s3Dir: string | undefined;
   if (opts.dataDir) {
     const sqlite = join(opts.dataDir, 'fauxqs');
     const s3 = join(opts.dataDir, 's3');
+    s3Dir = s3;
+    // Large objects stay on disk (parts, completion, whole-object GETs): see the module.
+    await patchFauxqsMultipart();
     dynamoPath = join(opts.dataDir, 'dynamodb');
     for (const dir of [sqlite, s3, dynamoPath]) mkdirSync(dir, { recursive: true });
     fauxqsDirs = { dataDir: sqlite, s3StorageDir: s3 };
@@ -57,6 +62,7 @@ export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<E
       }),
     (started) => started.stop(),
   );
+  if (s3Dir) for (const server of fauxqsServers) streamLargeObjects(server as Server, s3Dir);
   const dynamo = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,

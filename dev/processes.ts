@@ -11,11 +11,17 @@ import { projectRoot, runningCompiled } from './project-root.js';
 /** How long a stopping child may drain before it is killed. */
 export const DEFAULT_GRACE_MS = 15_000;
 
+/** What a child says when it is ready: the api its URL, the emulators their endpoints. */
+export interface ReadyMessage {
+  url?: string;
+  [detail: string]: unknown;
+}
+
 export interface ServiceProcess {
   child: ChildProcess;
   pid: number;
-  /** Resolves with the child's ready message; rejects if it exits first. */
-  ready: Promise<{ url?: string }>;
+  /** Resolves with the child's ready message (without its `type`); rejects if it exits first. */
+  ready: Promise<ReadyMessage>;
   /** Resolves with the exit code (null when ended by a signal) and the signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the child is gone. Idempotent. */
@@ -53,9 +59,12 @@ export function launch(entry: string, opts: LaunchOptions): ServiceProcess {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
     child.once('exit', (code, signal) => resolveExit({ code, signal })),
   );
-  const ready = new Promise<{ url?: string }>((resolveReady, reject) => {
-    child.on('message', (m: { type?: string; url?: string }) => {
-      if (m?.type === 'ready') resolveReady(m.url ? { url: m.url } : {});
+  const ready = new Promise<ReadyMessage>((resolveReady, reject) => {
+    child.on('message', (m: { type?: string } & ReadyMessage) => {
+      if (m?.type === 'ready') {
+        const { type: _type, ...message } = m;
+        resolveReady(message);
+      }
     });
     void exited.then(({ code, signal }) =>
       reject(new Error(`${entry} exited (${signal ?? `code ${code}`}) before it was ready`)),
