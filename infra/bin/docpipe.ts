@@ -1,0 +1,61 @@
+/**
+ * The CDK app: `npm run infra:synth` (offline, no credentials) writes infra/cdk.out; `npx aws-cdk
+ * deploy` (cdk.json) deploys it. Context: certificateArn (required to deploy), domainName,
+ * natGateways, alarmEmail, stackName. Settings the containers get come from the same variables
+ * the code reads (domain/config.ts), taken from this process's environment.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import cdkNag from 'cdk-nag';
+
+import { loadConfig } from '../../domain/config.js';
+import { DocpipeStack } from '../lib/docpipe-stack.js';
+
+const { AwsSolutionsChecks } = cdkNag;
+
+/** Only the variables the schema knows, so a developer's shell (HOST, PORT…) is not baked in by accident. */
+const DEPLOY_PREFIXES = ['DOCPIPE_', 'JOB_', 'WORKER_', 'MAX_', 'PROCESSING_', 'WS_', 'LOG_LEVEL', 'EVENT_'];
+const deployEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => DEPLOY_PREFIXES.some((p) => name.startsWith(p))),
+);
+
+const PLACEHOLDER_CERTIFICATE =
+  'arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-0000-0000-000000000000';
+
+const app = new App({ outdir: process.env['CDK_OUTDIR'] ?? 'infra/cdk.out' });
+const context = (name: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(name);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+const config = loadConfig(deployEnv);
+const natGateways = Number(context('natGateways') ?? 0);
+const alarmEmail = context('alarmEmail');
+const domainName = context('domainName');
+
+new DocpipeStack(app, context('stackName') ?? 'Docpipe', {
+  // Region-bound (the ALB log-delivery account is per region), account from the CLI's credentials.
+  env: {
+    region: process.env['CDK_DEFAULT_REGION'] ?? config.aws.region,
+    ...(process.env['CDK_DEFAULT_ACCOUNT'] ? { account: process.env['CDK_DEFAULT_ACCOUNT'] } : {}),
+  },
+  certificateArn: context('certificateArn') ?? PLACEHOLDER_CERTIFICATE,
+  config,
+  natGateways,
+  ...(alarmEmail ? { alarmEmail } : {}),
+  ...(domainName ? { domainName } : {}),
+  description: 'docpipe: document-processing pipeline (api + worker on Fargate, S3, SQS, SNS, DynamoDB)',
+});
+// cdk-nag's AwsSolutions pack runs as a policy-validation plugin: synth fails on an unacknowledged finding.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+
+const assembly = app.synth();
+if (!process.env['CDK_OUTDIR']) {
+  for (const stack of assembly.stacks) {
+    const errors = stack.messages.filter((m) => m.level === 'error');
+    const warnings = stack.messages.filter((m) => m.level === 'warning');
+    for (const m of [...errors, ...warnings]) console.error(`${m.level}: ${m.id}: ${String(m.entry.data)}`);
+    console.log(
+      `${stack.stackName}: ${stack.templateFullPath} (${errors.length} errors, ${warnings.length} warnings)`,
+    );
+    if (errors.length > 0) process.exitCode = 1;
+  }
+}
