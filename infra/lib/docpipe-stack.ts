@@ -74,6 +74,15 @@ function env(vars: Partial<Record<ConfigEnvName, string>>): Record<string, strin
   return vars as Record<string, string>;
 }
 
+/**
+ * As in docker-compose.yml: the root filesystem is read-only and only /tmp is writable (the task's
+ * ephemeral storage), so a compromised process cannot rewrite its own code.
+ */
+function writableTmp(task: ecs.FargateTaskDefinition, container: ecs.ContainerDefinition): void {
+  task.addVolume({ name: 'tmp' });
+  container.addMountPoints({ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false });
+}
+
 /** The ALB closes connections idle this long; well above the graphql-ws keepalive so sockets stay open. */
 export function albIdleTimeoutSeconds(config: Config): number {
   return Math.max(60, Math.ceil((config.wsKeepAliveMs * 5) / 1000));
@@ -273,7 +282,7 @@ export class DocpipeStack extends Stack {
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64 },
     });
     const port = config.http.port;
-    apiTask.addContainer('api', {
+    const apiContainer = apiTask.addContainer('api', {
       image: images.api,
       logging: ecs.LogDrivers.awsLogs({
         streamPrefix: 'api',
@@ -293,9 +302,10 @@ export class DocpipeStack extends Stack {
       },
       secrets: { AUTH_SECRET: ecs.Secret.fromSecretsManager(authSecret) },
       portMappings: [{ containerPort: port }],
-      readonlyRootFilesystem: false,
+      readonlyRootFilesystem: true,
       stopTimeout: Duration.seconds(30),
     });
+    writableTmp(apiTask, apiContainer);
 
     const albSg = new ec2.SecurityGroup(this, 'AlbSg', {
       vpc,
@@ -372,7 +382,7 @@ export class DocpipeStack extends Stack {
       ephemeralStorageGiB: 30,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64 },
     });
-    workerTask.addContainer('worker', {
+    const workerContainer = workerTask.addContainer('worker', {
       image: images.worker,
       logging: ecs.LogDrivers.awsLogs({
         streamPrefix: 'worker',
@@ -386,9 +396,11 @@ export class DocpipeStack extends Stack {
           PROCESSING_MAX_MEMORY_MB: String(config.processing.maxMemoryMb),
         }),
       },
+      readonlyRootFilesystem: true,
       // SIGTERM drains in-flight jobs; ECS allows at most 120 s before SIGKILL.
       stopTimeout: Duration.seconds(Math.min(120, config.worker.drainSeconds + 10)),
     });
+    writableTmp(workerTask, workerContainer);
     const workerSg = new ec2.SecurityGroup(this, 'WorkerSg', {
       vpc,
       description: 'docpipe workers: no inbound traffic',
@@ -525,7 +537,6 @@ export class DocpipeStack extends Stack {
     new CfnOutput(this, 'TargetGroup', { value: apiTargets.targetGroupFullName });
 
     this.suppressNagFindings({
-      logBucket,
       tasks: [apiTask, workerTask],
       authSecret,
       albSg,
@@ -625,20 +636,18 @@ export class DocpipeStack extends Stack {
    * nothing else is reported. cdk-nag 3 reads CDK's own acknowledgements (Validations.of).
    */
   private suppressNagFindings(args: {
-    logBucket: s3.Bucket;
     tasks: ecs.FargateTaskDefinition[];
     authSecret: secretsmanager.Secret;
     albSg: ec2.SecurityGroup;
     policies: { api: iam.Policy; worker: iam.Policy };
     eventsTopicName: string;
   }): void {
-    const { logBucket, tasks, authSecret, albSg, policies, eventsTopicName } = args;
+    const { tasks, authSecret, albSg, policies, eventsTopicName } = args;
     const ack = (scope: IConstruct, id: string, reason: string) =>
       Validations.of(scope).acknowledge({ id: `AwsSolutions-${id}`, reason });
     const arnOf = (construct: IConstruct) =>
       `<${this.getLogicalId(construct.node.defaultChild as CfnResource)}.Arn>`;
 
-    ack(logBucket, 'S1', 'This is the access-log bucket; logging it to itself would loop.');
     ack(
       authSecret,
       'SMG4',
