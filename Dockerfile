@@ -16,10 +16,12 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY types ./types
 COPY domain ./domain
+COPY auth ./auth
 COPY aws ./aws
 COPY server ./server
 COPY worker ./worker
 COPY dev ./dev
+COPY ops ./ops
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS prod-deps
