@@ -439,10 +439,23 @@ export class DocpipeStack extends Stack {
       },
     });
 
+    // Application Auto Scaling's service-linked role for ECS (what Service.autoScaleTaskCount uses);
+    // one ScalableTarget per service carries both of the api's policies.
+    const scalingRole = iam.Role.fromRoleArn(
+      this,
+      'EcsScalingRole',
+      this.formatArn({
+        region: '',
+        service: 'iam',
+        resource: 'role/aws-service-role/ecs.application-autoscaling.amazonaws.com',
+        resourceName: 'AWSServiceRoleForApplicationAutoScaling_ECSService',
+      }),
+    );
     const workerScaling = new appscaling.ScalableTarget(this, 'WorkerScaling', {
       serviceNamespace: appscaling.ServiceNamespace.ECS,
       scalableDimension: 'ecs:service:DesiredCount',
       resourceId: `service/${cluster.clusterName}/${this.workerService.serviceName}`,
+      role: scalingRole,
       minCapacity: workerSize.minTasks,
       maxCapacity: workerSize.maxTasks,
     });
@@ -485,6 +498,7 @@ export class DocpipeStack extends Stack {
       serviceNamespace: appscaling.ServiceNamespace.ECS,
       scalableDimension: 'ecs:service:DesiredCount',
       resourceId: `service/${cluster.clusterName}/${this.apiService.serviceName}`,
+      role: scalingRole,
       minCapacity: apiSize.minTasks,
       maxCapacity: apiSize.maxTasks,
     });
@@ -615,7 +629,6 @@ export class DocpipeStack extends Stack {
           'sqs:ChangeMessageVisibility',
           'sqs:SendMessage',
           'sqs:GetQueueUrl',
-          'sqs:GetQueueAttributes',
         ],
         [jobsQueue.queueArn],
         'ConsumeJobs',

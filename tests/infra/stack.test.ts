@@ -242,6 +242,11 @@ describe('infra: services', () => {
       }),
     });
     template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 2);
+    for (const [, target] of ofType('AWS::ApplicationAutoScaling::ScalableTarget')) {
+      expect(JSON.stringify(target.Properties['RoleARN'])).toContain(
+        'AWSServiceRoleForApplicationAutoScaling_ECSService',
+      );
+    }
   });
 });
 
@@ -311,6 +316,17 @@ describe('infra: least privilege', () => {
     ]) {
       expect(grants).not.toContain(a);
     }
+    // The jobs queue: consume, requeue (retries, stuck jobs) and look it up; nothing else.
+    const onJobs = worker.filter((s) => JSON.stringify(s.Resource).includes('JobsQueue'));
+    expect(new Set(onJobs.flatMap(actions))).toEqual(
+      new Set([
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:SendMessage',
+        'sqs:GetQueueUrl',
+      ]),
+    );
     // Writes and deletes only derived artefacts; originals are read-only to it.
     const writing = worker.filter((s) =>
       actions(s).some((a) => a === 's3:PutObject' || a === 's3:DeleteObject'),
