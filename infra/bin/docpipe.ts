@@ -7,16 +7,27 @@
 import { App, Validations } from 'aws-cdk-lib';
 import cdkNag from 'cdk-nag';
 
-import { loadConfig } from '../../domain/config.js';
+import { CONFIG_ENV_NAMES, loadConfig, type ConfigEnvName } from '../../domain/config.js';
 import { DocpipeStack } from '../lib/docpipe-stack.js';
 
 const { AwsSolutionsChecks } = cdkNag;
 
-/** Only the variables the schema knows, so a developer's shell (HOST, PORT…) is not baked in by accident. */
-const DEPLOY_PREFIXES = ['DOCPIPE_', 'JOB_', 'WORKER_', 'MAX_', 'PROCESSING_', 'WS_', 'LOG_LEVEL', 'EVENT_'];
+/**
+ * Settings from the deploying shell that reach the containers: variables of the schema only, and
+ * none that describe the local machine (HOST, PORT, DATA_DIR, endpoints, the dev edge) or a secret
+ * (AUTH_SECRET lives in Secrets Manager).
+ */
+const LOCAL_ONLY =
+  /^(NODE_ENV|HOST|PORT|DATA_DIR|AWS_.*|EMBEDDED_.*|EDGE_.*|DEV_OWNER_ID|AUTH_SECRET|DEBUG_.*)$/;
 const deployEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([name]) => DEPLOY_PREFIXES.some((p) => name.startsWith(p))),
-);
+  Object.entries(process.env).filter(
+    (entry): entry is [ConfigEnvName, string] =>
+      CONFIG_ENV_NAMES.includes(entry[0]) &&
+      !LOCAL_ONLY.test(entry[0]) &&
+      entry[1] !== undefined &&
+      entry[1] !== '',
+  ),
+) as Partial<Record<ConfigEnvName, string>>;
 
 const PLACEHOLDER_CERTIFICATE =
   'arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-0000-0000-000000000000';
@@ -39,7 +50,9 @@ new DocpipeStack(app, context('stackName') ?? 'Docpipe', {
   },
   certificateArn: context('certificateArn') ?? PLACEHOLDER_CERTIFICATE,
   config,
+  environment: deployEnv,
   natGateways,
+  ...(deployEnv.WORKER_CONCURRENCY ? { worker: { concurrency: config.worker.concurrency } } : {}),
   ...(alarmEmail ? { alarmEmail } : {}),
   ...(domainName ? { domainName } : {}),
   description: 'docpipe: document-processing pipeline (api + worker on Fargate, S3, SQS, SNS, DynamoDB)',

@@ -65,6 +65,11 @@ export interface DocpipeStackProps extends StackProps {
   apiConnectionsPerTask?: number;
   /** Who gets the DLQ alarm by e-mail (optional; the alarm topic exists either way). */
   alarmEmail?: string;
+  /**
+   * Further settings for both containers, e.g. what was set in the deploying shell (validated by
+   * the schema). The stack's own values (resource names, NODE_ENV, HOST, PORT…) take precedence.
+   */
+  environment?: Partial<Record<ConfigEnvName, string>>;
   /** Images; default: built from the repository's Dockerfile (targets `api` and `worker`) at deploy time. */
   images?: { api: ecs.ContainerImage; worker: ecs.ContainerImage };
 }
@@ -115,6 +120,13 @@ export class DocpipeStack extends Stack {
     };
     // Each analysis thread may take PROCESSING_MAX_MEMORY_MB; two fit a 3 GiB task with headroom.
     const workerConcurrency = props.worker?.concurrency ?? 2;
+    const workerMemoryNeed = workerConcurrency * config.processing.maxMemoryMb + 1024;
+    if (workerMemoryNeed > workerSize.memoryMiB) {
+      Annotations.of(this).addWarning(
+        `worker: ${workerConcurrency} analysis threads × PROCESSING_MAX_MEMORY_MB ${config.processing.maxMemoryMb} ` +
+          `+ 1 GiB for the process exceeds the task's ${workerSize.memoryMiB} MiB`,
+      );
+    }
 
     // ---- Storage and messaging (the bootstrap's resources) ---------------------------------------
     const key = new kms.Key(this, 'Key', {
@@ -253,6 +265,7 @@ export class DocpipeStack extends Stack {
       worker: ecs.ContainerImage.fromAsset(REPO_ROOT, { target: 'worker', exclude: ASSET_EXCLUDES }),
     };
     const common = env({
+      ...props.environment,
       NODE_ENV: 'production',
       LOG_LEVEL: config.logLevel,
       AWS_REGION: Aws.REGION,

@@ -362,3 +362,43 @@ describe('infra: cdk-nag (AwsSolutions)', () => {
     }
   });
 });
+
+describe('infra: settings come from the configuration schema', () => {
+  it('follows changed limits and passes schema variables to the containers', () => {
+    const custom = loadConfig({
+      DOCPIPE_MAX_RECEIVE_COUNT: '3',
+      JOB_VISIBILITY_TIMEOUT: '120',
+      WS_KEEPALIVE_MS: '30000',
+    });
+    const other = new DocpipeStack(new App(), 'Custom', {
+      env: { region: 'us-east-1' },
+      certificateArn: CERTIFICATE,
+      config: custom,
+      environment: { RATE_LIMIT_REQUESTS: '99' },
+      natGateways: 1,
+      images: {
+        api: ecs.ContainerImage.fromRegistry('docpipe-api:test'),
+        worker: ecs.ContainerImage.fromRegistry('docpipe-worker:test'),
+      },
+    });
+    const t = Template.fromStack(other);
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: custom.resources.jobsQueue,
+      VisibilityTimeout: 120,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '150' }]),
+    });
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({ Environment: Match.arrayWith([{ Name: 'RATE_LIMIT_REQUESTS', Value: '99' }]) }),
+      ],
+    });
+    // Behind a NAT gateway the tasks get no public IP.
+    t.resourceCountIs('AWS::EC2::NatGateway', 1);
+    t.allResourcesProperties('AWS::ECS::Service', {
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+    });
+  });
+});
