@@ -51,7 +51,11 @@ export interface ServiceSize {
 export interface DocpipeStackProps extends StackProps {
   /** ACM certificate for the HTTPS listener (same region as the stack). */
   certificateArn: string;
-  /** Public host name the api answers to (ALLOWED_HOSTS); any when unset. */
+  /**
+   * Public host name: the HTTPS listener forwards only requests for it (any other Host header gets
+   * 421). Unset: any host name. Checked at the ALB rather than with ALLOWED_HOSTS, whose check would
+   * also refuse the ALB's health checks (they carry the task's IP address as Host).
+   */
   domainName?: string;
   /** Settings the containers get, parsed by the same schema the code reads. Default: the schema's defaults. */
   config?: Config;
@@ -310,7 +314,6 @@ export class DocpipeStack extends Stack {
           RATE_LIMIT_STORE: 'dynamodb',
           WS_KEEPALIVE_MS: String(config.wsKeepAliveMs),
           EVENT_QUEUE_STALE_SECONDS: String(config.events.staleQueueSeconds),
-          ...(props.domainName ? { ALLOWED_HOSTS: props.domainName } : {}),
         }),
       },
       secrets: { AUTH_SECRET: ecs.Secret.fromSecretsManager(authSecret) },
@@ -367,7 +370,18 @@ export class DocpipeStack extends Stack {
       sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
       open: false,
     });
+    if (props.domainName) {
+      https.addAction('OtherHosts', {
+        action: elbv2.ListenerAction.fixedResponse(421, {
+          contentType: 'text/plain',
+          messageBody: 'This host name is not served here',
+        }),
+      });
+    }
     const apiTargets = https.addTargets('Api', {
+      ...(props.domainName
+        ? { priority: 10, conditions: [elbv2.ListenerCondition.hostHeaders([props.domainName])] }
+        : {}),
       port,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.apiService],

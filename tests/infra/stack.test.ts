@@ -170,6 +170,20 @@ describe('infra: services', () => {
       Scheme: 'internet-facing',
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: String(idle) }]),
     });
+    // Only the configured host name reaches the api; the rest gets 421 from the ALB. Not through
+    // ALLOWED_HOSTS: the api would refuse the health checks, which carry the task's address as Host.
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['docpipe.example.com'] } }],
+      Actions: [Match.objectLike({ Type: 'forward' })],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      DefaultActions: [
+        Match.objectLike({
+          Type: 'fixed-response',
+          FixedResponseConfig: Match.objectLike({ StatusCode: '421' }),
+        }),
+      ],
+    });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       HealthCheckPath: '/readyz',
       Port: config.http.port,
@@ -192,6 +206,7 @@ describe('infra: services', () => {
       const [container] = task.Properties['ContainerDefinitions'] as any[];
       const vars = [...(container.Environment ?? []), ...(container.Secrets ?? [])].map((e: any) => e.Name);
       for (const name of vars) expect(CONFIG_ENV_NAMES).toContain(name);
+      expect(vars).not.toContain('ALLOWED_HOSTS');
       expect(container.Environment).toContainEqual({ Name: 'DOCPIPE_BOOTSTRAP', Value: 'false' });
       expect(container.Environment).toContainEqual({ Name: 'NODE_ENV', Value: 'production' });
       expect(container.ReadonlyRootFilesystem).toBe(true);
