@@ -14,11 +14,12 @@ const { AwsSolutionsChecks } = cdkNag;
 
 /**
  * Settings from the deploying shell that reach the containers: variables of the schema only, and
- * none that describe the local machine (HOST, PORT, DATA_DIR, endpoints, the dev edge) or a secret
- * (AUTH_SECRET lives in Secrets Manager).
+ * none that describe the local machine (HOST, PORT, DATA_DIR, endpoints, the dev edge), a secret
+ * (AUTH_SECRET lives in Secrets Manager), or ALLOWED_HOSTS (the ALB checks the host name: the api's
+ * own check would refuse the ALB's health checks; use -c domainName).
  */
 const LOCAL_ONLY =
-  /^(NODE_ENV|HOST|PORT|DATA_DIR|AWS_.*|EMBEDDED_.*|EDGE_.*|DEV_OWNER_ID|AUTH_SECRET|DEBUG_.*)$/;
+  /^(NODE_ENV|HOST|PORT|DATA_DIR|AWS_.*|EMBEDDED_.*|EDGE_.*|DEV_OWNER_ID|AUTH_SECRET|DEBUG_.*|ALLOWED_HOSTS)$/;
 const deployEnv = Object.fromEntries(
   Object.entries(process.env).filter(
     (entry): entry is [ConfigEnvName, string] =>
