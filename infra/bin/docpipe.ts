@@ -33,7 +33,21 @@ const deployEnv = Object.fromEntries(
 const PLACEHOLDER_CERTIFICATE =
   'arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-0000-0000-000000000000';
 
-const app = new App({ outdir: process.env['CDK_OUTDIR'] ?? 'infra/cdk.out' });
+/** `npm run infra:synth -- -c certificateArn=…`: the CLI's context flags, for a synth without the CLI. */
+function contextArgs(argv: string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  argv.forEach((arg, i) => {
+    const pair = arg === '-c' || arg === '--context' ? argv[i + 1] : undefined;
+    const match = pair?.match(/^([^=]+)=(.*)$/);
+    if (match) context[match[1]!] = match[2]!;
+  });
+  return context;
+}
+
+const app = new App({
+  outdir: process.env['CDK_OUTDIR'] ?? 'infra/cdk.out',
+  context: contextArgs(process.argv.slice(2)),
+});
 const context = (name: string): string | undefined => {
   const value: unknown = app.node.tryGetContext(name);
   return typeof value === 'string' && value !== '' ? value : undefined;
