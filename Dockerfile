@@ -9,25 +9,26 @@ ARG NODE_IMAGE=node:24-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# `npm install` rather than `npm ci`: vite (dev) declares a Windows-only optional dependency the
-# lockfile lacks, and `npm ci` rejects that as a mismatch; the lockfile still fixes every version.
-# --ignore-scripts: the `node` devDependency would otherwise fetch a second Node 24 the image
-# already has; nothing the compiler needs runs an install script.
-RUN npm install --ignore-scripts --no-audit --no-fund
+# `npm ci`: exactly the committed lockfile. --ignore-scripts: the `node` devDependency would
+# otherwise fetch a second Node 24 the image already has; nothing the compiler needs runs an
+# install script.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY types ./types
 COPY domain ./domain
+COPY auth ./auth
 COPY aws ./aws
 COPY server ./server
 COPY worker ./worker
 COPY dev ./dev
+COPY ops ./ops
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Native addons ship N-API prebuilds, so skipping install scripts loses nothing at run time.
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production

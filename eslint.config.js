@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', '.data', 'client/generated'] },
+  { ignores: ['node_modules', 'dist', '.data', 'client/generated', 'infra/cdk.out'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -125,6 +125,33 @@ export default tseslint.config(
             {
               group: ['**/server/*', '**/worker/*'],
               message: 'ops/ uses aws/ and domain/, not the deployables.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The CDK app declares what the code needs: it reads the configuration schema and the resource
+    // shapes, never the deployables or the SDK (docs/deploy.md).
+    files: ['infra/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/server/*',
+                '**/worker/*',
+                '**/ops/*',
+                '**/dev/*',
+                '**/client/*',
+                '**/aws/*',
+                '!**/aws/table-definition.js',
+                '@aws-sdk/*',
+              ],
+              message: 'infra/ may import domain/ and aws/table-definition.ts only.',
             },
           ],
         },

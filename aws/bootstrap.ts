@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ResourceNames } from '../domain/config.js';
 import type { AwsClients } from './clients.js';
+import { DLQ_RETENTION_SECONDS, TABLE_DEFINITION, keyAttributes } from './table-definition.js';
 
 /** Names plus the URLs/ARNs the SDK calls need, resolved once at start-up. */
 export interface Resources {
@@ -25,12 +26,7 @@ export interface Resources {
   eventsTopicName: string;
 }
 
-/** GSI listing an owner's documents newest first: gsi1pk = OWNER#<ownerId>, gsi1sk = <createdAt>#<id>. */
-export const OWNER_INDEX = 'byOwner';
-/** GSI listing an owner's documents in one status: gsi2pk = OWNER#<ownerId>#<status>, gsi2sk as gsi1sk. */
-export const OWNER_STATUS_INDEX = 'byOwnerStatus';
-/** Sparse GSI of unfinished jobs by last change: gsi3pk = ACTIVE (absent once terminal), gsi3sk = time. */
-export const ACTIVE_JOBS_INDEX = 'activeJobs';
+export { OWNER_INDEX, OWNER_STATUS_INDEX, ACTIVE_JOBS_INDEX } from './table-definition.js';
 
 /**
  * Creates every resource docpipe needs if it is missing; safe to run from many processes at once.
@@ -44,7 +40,10 @@ export async function ensureResources(
   await Promise.all([ensureBucket(aws, names.bucket), ensureTable(aws, names.table)]);
 
   const dlq = await aws.sqs.send(
-    new CreateQueueCommand({ QueueName: names.jobsDlq, Attributes: { MessageRetentionPeriod: '1209600' } }),
+    new CreateQueueCommand({
+      QueueName: names.jobsDlq,
+      Attributes: { MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS) },
+    }),
   );
   const dlqArn = await queueArn(aws, dlq.QueueUrl!);
   const jobs = await ensureQueue(aws, names.jobsQueue, {
@@ -129,47 +128,20 @@ async function ensureTable(aws: AwsClients, table: string): Promise<void> {
     await aws.dynamodb.send(
       new CreateTableCommand({
         TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'gsi1pk', AttributeType: 'S' },
-          { AttributeName: 'gsi1sk', AttributeType: 'S' },
-          { AttributeName: 'gsi2pk', AttributeType: 'S' },
-          { AttributeName: 'gsi2sk', AttributeType: 'S' },
-          { AttributeName: 'gsi3pk', AttributeType: 'S' },
-          { AttributeName: 'gsi3sk', AttributeType: 'S' },
-        ],
+        BillingMode: TABLE_DEFINITION.billing,
+        AttributeDefinitions: keyAttributes().map((name) => ({ AttributeName: name, AttributeType: 'S' })),
         KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
+          { AttributeName: TABLE_DEFINITION.key.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_DEFINITION.key.sortKey, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: OWNER_INDEX,
-            KeySchema: [
-              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-          {
-            IndexName: ACTIVE_JOBS_INDEX,
-            KeySchema: [
-              { AttributeName: 'gsi3pk', KeyType: 'HASH' },
-              { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-          {
-            IndexName: OWNER_STATUS_INDEX,
-            KeySchema: [
-              { AttributeName: 'gsi2pk', KeyType: 'HASH' },
-              { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
+        GlobalSecondaryIndexes: TABLE_DEFINITION.globalSecondaryIndexes.map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
       }),
     );
   } catch (err) {
@@ -182,7 +154,7 @@ async function ensureTable(aws: AwsClients, table: string): Promise<void> {
     await aws.dynamodb.send(
       new UpdateTimeToLiveCommand({
         TableName: table,
-        TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' },
+        TimeToLiveSpecification: { Enabled: true, AttributeName: TABLE_DEFINITION.ttlAttribute },
       }),
     );
   } catch {

@@ -15,6 +15,7 @@ import { JobQueue } from './job-queue.js';
 import { JobWriter } from './job-writer.js';
 import { checkAwsReadiness } from './readiness.js';
 import { RequestCounter } from './request-counter.js';
+import { eventQueuePrefix } from './table-definition.js';
 
 export interface AwsAdapters {
   resources: Resources;
@@ -63,7 +64,7 @@ export async function connectAws(
         new JobEventListener({
           aws,
           topicArn: resources.eventsTopicArn,
-          queuePrefix: `${resources.eventsTopicName}-api`,
+          queuePrefix: eventQueuePrefix(resources.eventsTopicName),
           ...listenerOpts,
         }),
       readiness: () => checkAwsReadiness(aws, resources),

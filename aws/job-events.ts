@@ -21,6 +21,7 @@ import { isErrorNamed } from './bootstrap.js';
 import type { AwsClients } from './clients.js';
 import { QueueConsumer, type QueueMessage } from './queue-consumer.js';
 import { SqsQueue } from './sqs-queue.js';
+import { EVENT_QUEUE_RETENTION_SECONDS } from './table-definition.js';
 
 /** Publishes job changes to the SNS topic every api instance listens to. */
 export class JobEventPublisher {
@@ -117,7 +118,10 @@ export class JobEventListener {
       new CreateQueueCommand({
         QueueName: this.queueName,
         // Short retention: events are only useful live; subscribers resync from DynamoDB.
-        Attributes: { MessageRetentionPeriod: '300', ReceiveMessageWaitTimeSeconds: '0' },
+        Attributes: {
+          MessageRetentionPeriod: String(EVENT_QUEUE_RETENTION_SECONDS),
+          ReceiveMessageWaitTimeSeconds: '0',
+        },
         tags: { 'docpipe:role': 'api-events', [HEARTBEAT_TAG]: String(Date.now()) },
       }),
     );

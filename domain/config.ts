@@ -144,6 +144,9 @@ const EnvSchema = z.object({
 /** Names of every variable in the schema (compose files and docs are checked against it). */
 export const CONFIG_ENV_NAMES: readonly string[] = Object.keys(EnvSchema.shape);
 
+/** One variable of the schema, for code that writes environments (infra/, compose checks). */
+export type ConfigEnvName = keyof typeof EnvSchema.shape;
+
 export interface AwsConfig {
   region: string;
   endpoints: { s3?: string; sqs?: string; sns?: string; dynamodb?: string };

@@ -30,6 +30,9 @@ describe('layer boundaries (eslint.config.js)', () => {
     ['ops/example.ts', "import { x } from '../server/document-service.js';", /ops\/ uses aws\/ and domain\//],
     ['auth/example.ts', "import { x } from '../aws/clients.js';", /auth\/ may import/],
     ['domain/example.ts', "import { x } from '@aws-sdk/client-s3';", /domain\/ must not depend/],
+    ['infra/lib/example.ts', "import { x } from '../../aws/connect.js';", /infra\/ may import/],
+    ['infra/lib/example.ts', "import { x } from '../../aws/table-definition.js';", null],
+    ['infra/lib/example.ts', "import { x } from '../../domain/config.js';", null],
     ['client/sdk/example.ts', "import { x } from '../../server/create-server.js';", /GraphQL only/],
   ];
   for (const [file, line, expected] of cases) {
