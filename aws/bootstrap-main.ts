@@ -13,7 +13,7 @@ const RETRY_DELAY_MS = 2_000;
 
 async function main() {
   const config = loadConfigOrExit(process.env);
-  const logger = createLogger('bootstrap', config.logLevel);
+  const logger = createLogger('bootstrap', config.logLevel, config.logFormat);
   const aws = createAwsClients(config.aws);
   try {
     for (let attempt = 1; ; attempt++) {

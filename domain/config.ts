@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto`: readable lines on a terminal, JSON otherwise; `json` or `pretty` to choose. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DATA_DIR: z.string().min(1).default('.data'),
 
   AWS_REGION: z.string().min(1).default('us-east-1'),
@@ -189,6 +191,7 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   http: { host: string; port: number };
   logLevel: string;
+  logFormat: 'auto' | 'json' | 'pretty';
   dataDir: string;
   aws: AwsConfig;
   resources: ResourceNames;
@@ -260,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     dataDir: e.DATA_DIR,
     aws: {
       region: e.AWS_REGION,

@@ -42,7 +42,7 @@ export const GRAPHQL_PATH = '/graphql';
 
 /** Wires the api from a config object. Nothing happens until `start()`. */
 export function createApiServer(config: Config, opts: { logger?: Logger } = {}): ApiServer {
-  const logger = opts.logger ?? createLogger('api', config.logLevel);
+  const logger = opts.logger ?? createLogger('api', config.logLevel, config.logFormat);
   const hub = new JobEventHub();
   let aws: AwsAdapters | undefined;
   let listener: JobEventListener | undefined;

@@ -5,7 +5,7 @@ import { createLogger } from '../domain/logger.js';
 /** Process entry: the only place that reads the environment and handles signals. */
 async function main() {
   const config = loadConfigOrExit(process.env);
-  const logger = createLogger('api', config.logLevel);
+  const logger = createLogger('api', config.logLevel, config.logFormat);
   const api = createApiServer(config, { logger });
   const { url } = await api.start();
   process.send?.({ type: 'ready', service: 'api', url });

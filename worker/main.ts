@@ -5,7 +5,7 @@ import { createWorker } from './create-worker.js';
 /** Process entry: reads the environment, starts the worker, drains on SIGTERM/SIGINT. */
 async function main() {
   const config = loadConfigOrExit(process.env);
-  const logger = createLogger('worker', config.logLevel);
+  const logger = createLogger('worker', config.logLevel, config.logFormat);
   const worker = createWorker(config, { logger });
   await worker.start();
   process.send?.({ type: 'ready', service: 'worker' });
