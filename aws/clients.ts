@@ -15,7 +15,11 @@ export interface AwsClients {
 }
 
 /** One set of SDK clients per process. Endpoint overrides are the only emulator-specific part. */
-export function createAwsClients(config: AwsConfig): AwsClients {
+/**
+ * `appId` goes into every request's user agent (`app/<appId>`): CloudTrail and the emulators can
+ * tell the api's calls from the worker's.
+ */
+export function createAwsClients(config: AwsConfig, opts: { appId?: string } = {}): AwsClients {
   // No AWS call may hang forever (one on a connection to an endpoint that went away would): bounded
   // connect and socket-inactivity timeouts; SQS adds the 20 s long-poll maximum.
   const handler = (extraMs = 0) => ({
@@ -24,6 +28,7 @@ export function createAwsClients(config: AwsConfig): AwsClients {
   });
   const base = {
     region: config.region,
+    ...(opts.appId ? { userAgentAppId: opts.appId } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
   };
   const s3 = new S3Client({

@@ -36,14 +36,15 @@ export interface AwsAdapters {
 
 /**
  * Connects to AWS (or an emulator) as configured. `bootstrap` (default: DOCPIPE_BOOTSTRAP) creates
- * missing resources; otherwise they must exist.
+ * missing resources; otherwise they must exist. `service` names the caller in the AWS calls' user
+ * agent (`app/docpipe-<service>`).
  */
 export async function connectAws(
   config: Config,
   logger: Logger,
-  opts: { bootstrap?: boolean } = {},
+  opts: { bootstrap?: boolean; service?: string } = {},
 ): Promise<AwsAdapters> {
-  const aws = createAwsClients(config.aws);
+  const aws = createAwsClients(config.aws, opts.service ? { appId: `docpipe-${opts.service}` } : {});
   try {
     const resources =
       (opts.bootstrap ?? config.bootstrap)

@@ -23,6 +23,7 @@ import { loadConfig } from '../domain/config.js';
 import { createApiServer } from '../server/create-server.js';
 import { TEST_AUTH_SECRET } from '../tests/support/auth.js';
 import { uploadFile } from '../tests/support/graphql.js';
+import { summariseProfile } from './cpu-profile.js';
 
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 300);
 const UPLOADS_IN_FLIGHT = 8;
@@ -64,7 +65,7 @@ const compiled = !process.argv.includes('--tsx');
 if (compiled) execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 const worker = launch('worker/main.ts', {
   compiled,
-  env: { ...process.env, ...env, AWS_SDK_UA_APP_ID: 'docpipe-worker' },
+  env: { ...process.env, ...env },
   nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
 });
 await worker.ready;
@@ -112,11 +113,15 @@ const byOperation = Object.fromEntries(
   [...calls].filter(([, n]) => n > 0).map(([op, n]) => [op, round(n / N)] as const),
 );
 const callsPerDoc = round([...calls.values()].reduce((a, b) => a + Math.max(0, b), 0) / N);
-const profile = summarise(
+// The main thread's profile (the analysis threads write their own files too).
+const profile = summariseProfile(
   join(
     profileDir,
     readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'))!,
   ),
+  {
+    afterLongestGap: true,
+  },
 );
 
 const result = {
@@ -153,83 +158,4 @@ function operationOf(emulator: string, req: IncomingMessage): string {
   if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
     return 'sns/sqs query';
   return `s3 ${req.method}`;
-}
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-/**
- * Self time per function and per package over the drain only: the samples after the longest gap
- * in the profile, which is the time the process was stopped.
- */
-function summarise(path: string) {
-  const p = JSON.parse(readFileSync(path, 'utf8')) as {
-    nodes: ProfileNode[];
-    samples: number[];
-    timeDeltas: number[];
-  };
-  const nodes = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  /** The nearest of our own functions on the sample's stack: which of our code the time serves. */
-  const ours = (id: number): string | undefined => {
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const { functionName, url: file, lineNumber } = nodes.get(at)!.callFrame;
-      const where = place(file);
-      if (file.startsWith('file://') && !file.includes('node_modules/')) {
-        return `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
-      }
-    }
-    return undefined;
-  };
-  const byOurs = new Map<string, number>();
-  let gapAt = 0;
-  let gap = 0;
-  p.timeDeltas.forEach((d, i) => {
-    if (d > gap) [gap, gapAt] = [d, i];
-  });
-  const byFunction = new Map<string, number>();
-  const byPackage = new Map<string, number>();
-  let total = 0;
-  for (let i = gapAt + 1; i < p.samples.length; i++) {
-    const us = p.timeDeltas[i]!;
-    const node = nodes.get(p.samples[i]!)!;
-    const { functionName, url: file, lineNumber } = node.callFrame;
-    const where = place(file);
-    const fn = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
-    byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
-    byPackage.set(where.split(' ')[0]!, (byPackage.get(where.split(' ')[0]!) ?? 0) + us);
-    const caller = functionName === '(idle)' ? '(idle)' : (ours(node.id) ?? `(no project frame) ${where}`);
-    byOurs.set(caller, (byOurs.get(caller) ?? 0) + us);
-    total += us;
-  }
-  const top = (m: Map<string, number>, k: number) =>
-    [...m]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, k)
-      .map(([name, us]) => `${((100 * us) / total).toFixed(1).padStart(5)} %  ${name}`);
-  return {
-    sampledMs: Math.round(total / 1000),
-    packages: top(byPackage, 15),
-    functions: top(byFunction, 25),
-    nearestProjectFunction: top(byOurs, 30),
-  };
-}
-
-/** A package name for node_modules files, the project path for ours, the category for V8's own. */
-function place(file: string): string {
-  if (!file) return '(native)';
-  const nm = file.lastIndexOf('node_modules/');
-  if (nm >= 0) {
-    const parts = file.slice(nm + 'node_modules/'.length).split('/');
-    return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
-  }
-  if (file.startsWith('node:')) return file;
-  const project = file.indexOf(process.cwd());
-  return project >= 0
-    ? file.slice(project + process.cwd().length + 1)
-    : file.replace(/^file:\/\/.*?\/(?=[^/]+\/[^/]+$)/, '');
 }

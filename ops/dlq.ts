@@ -12,7 +12,7 @@ import { listDeadLetters, redriveDeadLetters } from './dead-letters.js';
 const [command = 'list', ...flags] = process.argv.slice(2);
 const config = loadConfigOrExit(process.env);
 const logger = createLogger('dlq', flags.includes('--verbose') ? 'info' : 'warn');
-const adapters = await connectAws(config, logger, { bootstrap: false });
+const adapters = await connectAws(config, logger, { bootstrap: false, service: 'dlq' });
 try {
   if (command === 'list') {
     const letters = await listDeadLetters(adapters.queue.deadLetters);

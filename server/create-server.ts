@@ -51,7 +51,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
   async function boot(): Promise<{ url: string; port: number }> {
     // First, so that a production api without a secret refuses before touching AWS.
     const authConfig = config.auth.jwksUrl ? config.auth : { ...config.auth, secret: resolveSecret(config) };
-    const adapters = await connectAws(config, logger);
+    const adapters = await connectAws(config, logger, { service: 'api' });
     aws = adapters;
     const documents = createDocumentService({ adapters, hub, config, logger });
     const events = adapters.eventListener({

@@ -72,6 +72,12 @@ export function createDocumentService(args: {
 }
 
 /** The api's use cases; resolvers only translate GraphQL to these calls. */
+/** What an upload made: the document and its first job (null when an idempotent retry found it). */
+export interface Uploaded {
+  document: DocumentRecord;
+  job: JobRecord | null;
+}
+
 export class DocumentService {
   constructor(private readonly deps: DocumentServiceDeps) {}
 
@@ -84,7 +90,7 @@ export class DocumentService {
     file: FileUpload,
     correlationId: string,
     idempotencyKey?: string,
-  ): Promise<DocumentRecord> {
+  ): Promise<Uploaded> {
     if (idempotencyKey === undefined) return this.storeUpload(ownerId, newId(), file, correlationId);
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw badInput('idempotencyKey must be 1-128 letters, digits, ".", "_", ":" or "-"', {
@@ -103,7 +109,7 @@ export class DocumentService {
       // A retry of an upload we already have: answer with it and throw the new bytes away.
       discard(file);
       const doc = await store.getDocument(ownerId, earlier);
-      if (doc) return doc;
+      if (doc) return { document: doc, job: null };
       throw badInput(
         'An upload with this idempotencyKey is still in progress (or was deleted); retry later',
         {
@@ -124,7 +130,7 @@ export class DocumentService {
     id: string,
     file: FileUpload,
     correlationId: string,
-  ): Promise<DocumentRecord> {
+  ): Promise<Uploaded> {
     const { store, blobs, queue, maxUploadBytes, logger } = this.deps;
     const key = BlobStore.originalKey(id);
     const contentType = cleanContentType(file.mimetype);
@@ -192,7 +198,7 @@ export class DocumentService {
       throw err;
     }
     logger.info({ documentId: id, jobId: job.id, size: doc.size }, 'document uploaded');
-    return doc;
+    return { document: doc, job };
   }
 
   /** The owner's document, or null: another owner's document answers exactly like a missing one. */

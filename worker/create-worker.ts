@@ -54,7 +54,7 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
   async function boot() {
     // This worker's downloads, in one folder removed when it stops.
     workDir = await mkdtemp(join(tmpdir(), 'docpipe-worker-'));
-    const adapters = await connectAws(config, logger);
+    const adapters = await connectAws(config, logger, { service: 'worker' });
     aws = adapters;
     const { queue, store } = adapters;
     // Jobs wait for their analysis here; their downloads and AWS calls go on meanwhile.

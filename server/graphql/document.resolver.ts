@@ -53,12 +53,15 @@ export class DocumentResolver {
     idempotencyKey: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentRecord> {
-    return ctx.documents.upload(
+    const { document, job } = await ctx.documents.upload(
       ctx.ownerId,
       await upload.file(),
       ctx.correlationId,
       idempotencyKey ?? undefined,
     );
+    // The answer's `job` is the one just written: no need to read it back.
+    if (job) ctx.jobLoader.prime(job.id, job);
+    return document;
   }
 
   @Mutation(() => DeleteDocumentPayload, {

@@ -51,7 +51,7 @@ const stored = (s: ReturnType<typeof setup>) => ({
 describe('DocumentService.upload', () => {
   it('stores the bytes as opaque, records document and job, and queues the job', async () => {
     const s = setup();
-    const doc = await s.service.upload('alice', file('hello', 'dir/../report.txt'), 'c1');
+    const { document: doc, job } = await s.service.upload('alice', file('hello', 'dir/../report.txt'), 'c1');
     expect(doc).toMatchObject({
       ownerId: 'alice',
       filename: 'report.txt',
@@ -65,6 +65,7 @@ describe('DocumentService.upload', () => {
       { jobId: doc.currentJobId, documentId: doc.id, ownerId: 'alice', correlationId: 'c1' },
     ]);
     expect(s.store.jobs.get(doc.currentJobId)).toMatchObject({ status: 'QUEUED', version: 1 });
+    expect(job).toEqual(s.store.jobs.get(doc.currentJobId)); // what the answer's `job` is primed with
   });
 
   it('refuses empty and oversize files and leaves nothing behind', async () => {
@@ -88,9 +89,10 @@ describe('DocumentService.upload', () => {
 
   it('an idempotency key returns the first document; a malformed key is refused', async () => {
     const s = setup();
-    const first = await s.service.upload('alice', file('x'), 'c', 'order-1');
-    expect((await s.service.upload('alice', file('x'), 'c', 'order-1')).id).toBe(first.id);
-    expect((await s.service.upload('bob', file('x'), 'c', 'order-1')).id).not.toBe(first.id); // keys are per owner
+    const first = (await s.service.upload('alice', file('x'), 'c', 'order-1')).document;
+    const again = await s.service.upload('alice', file('x'), 'c', 'order-1');
+    expect(again).toEqual({ document: first, job: null });
+    expect((await s.service.upload('bob', file('x'), 'c', 'order-1')).document.id).not.toBe(first.id); // keys are per owner
     await expect(s.service.upload('alice', file('x'), 'c', 'no spaces')).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
     });
@@ -101,7 +103,7 @@ describe('DocumentService.upload', () => {
 describe('DocumentService reads', () => {
   it('scopes everything to the owner; another owner’s ids look missing; bad ids are refused', async () => {
     const s = setup();
-    const doc = await s.service.upload('alice', file('x'), 'c');
+    const { document: doc } = await s.service.upload('alice', file('x'), 'c');
     expect(await s.service.get('bob', doc.id)).toBeNull();
     expect(await s.service.getJob('bob', doc.currentJobId)).toBeNull();
     expect((await s.service.getJobs('bob', [doc.currentJobId])).size).toBe(0);
@@ -114,7 +116,7 @@ describe('DocumentService reads', () => {
 
   it('signs originals as opaque attachments and artefacts inline with their own types', async () => {
     const s = setup();
-    const doc = await s.service.upload('alice', file('<html>', 'p.html', 'text/html'), 'c');
+    const { document: doc } = await s.service.upload('alice', file('<html>', 'p.html', 'text/html'), 'c');
     expect(await s.service.downloadUrl(doc)).toContain('type=application%2Foctet-stream&attachment');
     expect(await s.service.artefactUrl('k', 'text')).toContain(
       'type=text%2Fplain%3B%20charset%3Dutf-8&inline',
@@ -124,7 +126,7 @@ describe('DocumentService reads', () => {
 
   it('watchJob yields the current state only to the owner and refuses others like a missing job', async () => {
     const s = setup();
-    const doc = await s.service.upload('alice', file('x'), 'c');
+    const { document: doc } = await s.service.upload('alice', file('x'), 'c');
     const updates = await s.service.watchJob('alice', doc.currentJobId);
     expect((await updates.next()).value).toMatchObject({ id: doc.currentJobId, status: 'QUEUED' });
     await updates.return();
@@ -137,7 +139,7 @@ describe('DocumentService reads', () => {
 describe('DocumentService.delete and reprocess', () => {
   it('delete ends a running job FAILED (DOCUMENT_DELETED), removes everything, leaves a tombstone; twice is false', async () => {
     const s = setup();
-    const doc = await s.service.upload('alice', file('x'), 'c');
+    const { document: doc } = await s.service.upload('alice', file('x'), 'c');
     await s.blobs.putStream(`derived/${doc.id}/j/a1/text.txt`, Buffer.from('t'));
     expect(await s.service.delete('bob', doc.id, 'c')).toBe(false);
     expect(await s.service.delete('alice', doc.id, 'c')).toBe(true);
@@ -149,7 +151,7 @@ describe('DocumentService.delete and reprocess', () => {
 
   it('reprocess is refused while the job runs, then makes a new job and queues it', async () => {
     const s = setup();
-    const doc = await s.service.upload('alice', file('x'), 'c');
+    const { document: doc } = await s.service.upload('alice', file('x'), 'c');
     await expect(s.service.reprocess('alice', doc.id, 'c')).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     await s.store.putJobIfVersion({
       ...s.store.jobs.get(doc.currentJobId)!,
@@ -165,7 +167,7 @@ describe('DocumentService.delete and reprocess', () => {
 
   it('a reprocess that cannot be queued fails document and job together (document first)', async () => {
     const s = setup();
-    const doc = await s.service.upload('alice', file('x'), 'c');
+    const { document: doc } = await s.service.upload('alice', file('x'), 'c');
     await s.store.putJobIfVersion({
       ...s.store.jobs.get(doc.currentJobId)!,
       status: 'COMPLETED',
