@@ -5,7 +5,8 @@
  * per document by operation (counted at the emulators), and the heaviest functions and packages of
  * a V8 CPU profile of the drain alone.
  *
- *   npm run bench:profile-worker -- [N] [--tsx]     (N documents, default 300; --tsx: from sources)
+ *   npm run bench:profile-worker -- [N] [--workers K] [--tsx]
+ *   (N documents, default 300; K worker processes, default 1, only the first profiled; --tsx: from sources)
  *
  * Writes bench-results/worker-profile.json and the raw profile under bench-results/worker-cpuprofile/.
  */
@@ -63,13 +64,17 @@ mkdirSync(profileDir, { recursive: true });
 // As `npm start` runs it: compiled (`--tsx` profiles the sources under the TypeScript loader).
 const compiled = !process.argv.includes('--tsx');
 if (compiled) execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
-const worker = launch('worker/main.ts', {
-  compiled,
-  env: { ...process.env, ...env },
-  nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
-});
-await worker.ready;
-process.kill(worker.pid, 'SIGSTOP');
+const at = process.argv.indexOf('--workers');
+const K = at > 0 ? Number(process.argv[at + 1]) : 1;
+const workers = Array.from({ length: K }, (_, i) =>
+  launch('worker/main.ts', {
+    compiled,
+    env: { ...process.env, ...env },
+    ...(i === 0 && { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }),
+  }),
+);
+await Promise.all(workers.map((w) => w.ready));
+for (const w of workers) process.kill(w.pid, 'SIGSTOP');
 
 let next = 0;
 await Promise.all(
@@ -90,10 +95,10 @@ await Promise.all(
   }),
 );
 
-const cpuBefore = cpuMs(worker.pid);
+const cpuBefore = workers.map((w) => cpuMs(w.pid));
 counting = true;
 const t0 = performance.now();
-process.kill(worker.pid, 'SIGCONT');
+for (const w of workers) process.kill(w.pid, 'SIGCONT');
 for (;;) {
   const depth = await adapters.queue.depth();
   if (depth.visible + depth.inFlight === 0) break;
@@ -103,8 +108,8 @@ for (;;) {
 }
 const seconds = (performance.now() - t0) / 1000;
 counting = false;
-const cpu = cpuMs(worker.pid) - cpuBefore;
-await worker.stop();
+const cpu = workers.reduce((sum, w, i) => sum + cpuMs(w.pid) - cpuBefore[i]!, 0);
+await Promise.all(workers.map((w) => w.stop()));
 await api.stop();
 adapters.destroy();
 await aws.stop();
@@ -127,6 +132,7 @@ const profile = summariseProfile(
 const result = {
   docs: N,
   worker: compiled ? 'compiled (dist/)' : 'sources under tsx',
+  workerProcesses: K,
   docsPerSecond: round(N / seconds),
   cpuMsPerDoc: round(cpu / N),
   awsCallsPerDoc: callsPerDoc,
