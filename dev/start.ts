@@ -46,7 +46,10 @@ async function main() {
   }
   // Create resources once here so the children do not race each other doing it.
   const childConfig = loadConfig(env);
-  const adapters = await connectAws(childConfig, createLogger('launcher', 'warn'), { bootstrap: true, service: 'launcher' });
+  const adapters = await connectAws(childConfig, createLogger('launcher', 'warn'), {
+    bootstrap: true,
+    service: 'launcher',
+  });
   adapters.destroy();
   // Outside production: the local signing secret (made once) and a fresh development token that the
   // web page, the playground and the CLI pick up by themselves on this machine.

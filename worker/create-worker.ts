@@ -44,7 +44,9 @@ const MAX_RETRY_DELAY_SECONDS = 900;
  */
 export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const logger = (opts.logger ?? createLogger('worker', config.logLevel, config.logFormat)).child({ workerId: id });
+  const logger = (opts.logger ?? createLogger('worker', config.logLevel, config.logFormat)).child({
+    workerId: id,
+  });
   const visibility = config.worker.visibilityTimeoutSeconds;
   let aws: AwsAdapters | undefined;
   let consumer: QueueConsumer | undefined;
