@@ -13,9 +13,11 @@ import {
   getOperationAST,
   GraphQLError,
   parse,
+  subscribe,
   validate,
   type DocumentNode,
   type ExecutionArgs,
+  type FormattedExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
@@ -24,6 +26,7 @@ import { WebSocketServer } from 'ws';
 import { AuthError, type Principal, type TokenVerifier } from '../auth/tokens.js';
 import type { Config } from '../domain/config.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
+import { SubscriptionFanout, type FrameSink, type OperationKey } from './events/subscription-fanout.js';
 import { createContext, type ContextServices } from './graphql/context.js';
 import { formatGraphQLErrors, isUnexpectedError, type createErrorFormatter } from './graphql/errors.js';
 import { allRules, QUERY_LIMITS } from './graphql/guard.js';
@@ -52,7 +55,13 @@ export interface WebSocketTransportOptions {
   correlationIdOf: (request: IncomingMessage) => string;
 }
 
-export function attachWebSocketTransport(opts: WebSocketTransportOptions): { dispose(): Promise<void> } {
+export interface WebSocketTransport {
+  dispose(): Promise<void>;
+  /** Shared execution of subscriptions (server/events/subscription-fanout.ts). */
+  readonly fanout: SubscriptionFanout;
+}
+
+export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSocketTransport {
   const { config, verifier, limiter, logger, formatError } = opts;
   const rules = allRules({ introspection: config.env !== 'production' });
   const wsServer = new WebSocketServer({
@@ -91,6 +100,19 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): { dis
   opts.httpServer.on('upgrade', onUpgrade);
 
   const formatted = (errors: readonly GraphQLError[]) => formatGraphQLErrors(errors, formatError);
+  // Executed once per distinct operation and job version, sent to every subscriber of it: the
+  // payload is formatted (and an unexpected error logged) once, with the first subscriber's ids.
+  const fanout = new SubscriptionFanout({
+    toPayload: (result, args) => {
+      if (!result.errors) return result as FormattedExecutionResult;
+      const context = args.contextValue as { correlationId?: string } | undefined;
+      logUnexpected(logger, result.errors, context?.correlationId ?? 'fan-out');
+      return { ...result, errors: formatted(result.errors) };
+    },
+  });
+  // What the fan-out needs about a subscription besides its ExecutionArgs (set in onSubscribe).
+  const targets = new WeakMap<ExecutionArgs, { sink: FrameSink; id: string; key: OperationKey }>();
+
   const refusal = (code: ErrorCode, message: string, details?: Record<string, unknown>) => [
     new GraphQLError(message, { originalError: new DomainError(code, message, details) }),
   ];
@@ -119,7 +141,11 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): { dis
         ctx.extra.socket.once('close', release);
         return true;
       },
-      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+      subscribe: (args) => {
+        const target = targets.get(args);
+        return target ? fanout.subscribe(args, target) : subscribe(args);
+      },
+      onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const state = stateOf(ctx.extra.request);
         const principal = state.principal!;
         // `ctx.subscriptions` already holds this one.
@@ -151,7 +177,7 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): { dis
             'Only subscriptions run over WebSocket; send queries and mutations over HTTP',
           );
         }
-        return {
+        const args: ExecutionArgs = {
           schema: opts.schema,
           document,
           operationName: payload.operationName ?? null,
@@ -163,6 +189,19 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): { dis
             ...opts.services,
           }),
         };
+        targets.set(args, {
+          sink: ctx.extra.socket,
+          id,
+          // The result depends on the owner (every read is scoped by it), the operation and its
+          // variables; nothing else in the context changes it.
+          key: {
+            ownerId: principal.ownerId,
+            query: payload.query,
+            operationName: payload.operationName,
+            variables: payload.variables,
+          },
+        });
+        return args;
       },
       onError: (ctx, _id, _payload, errors) => {
         logUnexpected(logger, errors, stateOf(ctx.extra.request).correlationId);
@@ -181,6 +220,7 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): { dis
   );
 
   return {
+    fanout,
     async dispose() {
       opts.httpServer.off('upgrade', onUpgrade);
       await cleanup.dispose(); // closes every socket with 1001 Going away
