@@ -37,8 +37,9 @@ const queryFor = (i: number) => {
 
 const now = () => performance.timeOrigin + performance.now();
 
-type ToChild = { type: 'publish'; version: number } | { type: 'stop' };
+type ToChild = { type: 'publish'; version: number } | { type: 'continue' } | { type: 'stop' };
 type FromChild =
+  | { type: 'half'; opened: number }
   | { type: 'ready'; opened: number; failed: number; ms: number }
   | { type: 'received'; version: number; count: number; first: number; last: number }
   | { type: 'completed'; count: number };
@@ -94,6 +95,8 @@ async function main(): Promise<void> {
   };
   await new Promise((r) => setTimeout(r, 500));
   const rssBefore = rss();
+  const memBefore = process.memoryUsage();
+  const heapBefore = memBefore.heapUsed;
 
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--clients'], {
     execArgv: ['--import', 'tsx'],
@@ -118,15 +121,25 @@ async function main(): Promise<void> {
     }
   };
 
+  // RSS at half the subscribers too: the slope between half and all is the marginal cost of one
+  // idle subscriber, without the heap's fixed growth (young generation) that the average includes.
+  const half = (await nextMessage('half')) as Extract<FromChild, { type: 'half' }> | undefined;
+  if (!half) throw new Error('clients never reached half');
+  await new Promise((r) => setTimeout(r, 1000));
+  const rssHalf = rss();
+  child.send({ type: 'continue' } satisfies ToChild);
   const ready = (await nextMessage('ready')) as Extract<FromChild, { type: 'ready' }> | undefined;
   if (!ready) throw new Error('clients never became ready');
   const opened = ready.opened;
   await new Promise((r) => setTimeout(r, 1000));
   const rssIdle = rss();
+  const memIdle = process.memoryUsage();
+  const heapIdle = memIdle.heapUsed;
   const perSubKb = (rssIdle - rssBefore) / 1024 / Math.max(1, opened);
 
   const spreads: number[] = [];
   const lasts: number[] = [];
+  const servers: number[] = [];
   const base = Date.now();
   for (let e = 1; e <= EVENTS; e++) {
     const version = 1 + e;
@@ -150,6 +163,9 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 50)); // let the child arm its counter
     const t0 = now();
     api.hub.dispatch(job as never);
+    // Every frame of this event is written once the microtasks it started have run.
+    const serverDone = new Promise<number>((r) => setImmediate(() => r(now() - t0)));
+    servers.push(await serverDone);
     const got = (await nextMessage('received')) as Extract<FromChild, { type: 'received' }> | undefined;
     if (!got) {
       console.log(`event v${version}: not received by all within ${TIMEOUT_MS} ms`);
@@ -178,10 +194,19 @@ async function main(): Promise<void> {
         queries: QUERIES,
         events: spreads.length,
         spreadMs: { p50: round(pct(spreads, 50)), worst: round(Math.max(...spreads)) },
+        apiWritesMs: { p50: round(pct(servers, 50)), worst: round(Math.max(...servers)) },
         publishToLastMs: { p50: round(pct(lasts, 50)), worst: round(Math.max(...lasts)) },
         completed: completed?.count ?? 0,
         rssMb: { before: mb(rssBefore), idle: mb(rssIdle) },
         rssKbPerIdleSubscriber: round(perSubKb),
+        rssKbPerIdleSubscriberMarginal: round((rssIdle - rssHalf) / 1024 / Math.max(1, opened - half.opened)),
+        heapKbPerIdleSubscriber: round((heapIdle - heapBefore) / 1024 / Math.max(1, opened)),
+        heapTotalKbPerIdleSubscriber: round(
+          (memIdle.heapTotal - memBefore.heapTotal) / 1024 / Math.max(1, opened),
+        ),
+        externalKbPerIdleSubscriber: round(
+          (memIdle.external - memBefore.external) / 1024 / Math.max(1, opened),
+        ),
         executions: stats?.executions ?? 'n/a',
       },
       null,
@@ -270,17 +295,25 @@ async function clients(): Promise<void> {
 
   const deadline = Date.now() + TIMEOUT_MS;
   let next = 0;
-  await Promise.all(
-    Array.from({ length: OPEN_CONCURRENCY }, async () => {
-      while (next < SOCKETS && Date.now() < deadline) await open(next++);
-    }),
-  );
-  send({ type: 'ready', opened: sockets.length, failed, ms: performance.now() - started });
+  const openUpTo = (n: number) =>
+    Promise.all(
+      Array.from({ length: OPEN_CONCURRENCY }, async () => {
+        while (next < n && Date.now() < deadline) await open(next++);
+      }),
+    );
+  let resume!: () => void;
+  const resumed = new Promise<void>((r) => (resume = r));
   process.on('message', (m: ToChild) => {
-    if (m.type === 'publish') armed = { version: m.version, count: 0, first: 0, last: 0 };
+    if (m.type === 'continue') resume();
+    else if (m.type === 'publish') armed = { version: m.version, count: 0, first: 0, last: 0 };
     else {
       for (const ws of sockets) ws.terminate();
       process.exit(0);
     }
   });
+  await openUpTo(Math.floor(SOCKETS / 2));
+  send({ type: 'half', opened: sockets.length });
+  await resumed;
+  await openUpTo(SOCKETS);
+  send({ type: 'ready', opened: sockets.length, failed, ms: performance.now() - started });
 }

@@ -39,7 +39,12 @@ export const TOO_MANY_SOCKETS = 4429;
 interface SocketState {
   principal?: Principal;
   correlationId: string;
+  /** The socket's logger, made on its first subscription and shared by all of them. */
+  logger?: Logger;
 }
+
+/** Validated subscription documents kept by query text (most recently used last). */
+const MAX_CACHED_DOCUMENTS = 500;
 
 export interface WebSocketTransportOptions {
   httpServer: Server;
@@ -111,6 +116,7 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
     },
   });
   // What the fan-out needs about a subscription besides its ExecutionArgs (set in onSubscribe).
+  const documents = new Map<string, DocumentNode>();
   const targets = new WeakMap<ExecutionArgs, { sink: FrameSink; id: string; key: OperationKey }>();
 
   const refusal = (code: ErrorCode, message: string, details?: Record<string, unknown>) => [
@@ -161,15 +167,24 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
           if (err instanceof RateLimitedError) return [new GraphQLError(err.message, { originalError: err })];
           throw err;
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: QUERY_LIMITS.maxTokens });
-        } catch (err) {
-          if (err instanceof GraphQLError) return [err];
-          throw err;
+        // Parsed and validated once per distinct text: thousands of subscribers sending the same
+        // operation share one AST (validation depends on the document alone, not on variables).
+        let document = documents.get(payload.query);
+        if (document) {
+          documents.delete(payload.query);
+          documents.set(payload.query, document);
+        } else {
+          try {
+            document = parse(payload.query, { maxTokens: QUERY_LIMITS.maxTokens });
+          } catch (err) {
+            if (err instanceof GraphQLError) return [err];
+            throw err;
+          }
+          const errors = validate(opts.schema, document, rules);
+          if (errors.length > 0) return errors;
+          documents.set(payload.query, document);
+          if (documents.size > MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value!);
         }
-        const errors = validate(opts.schema, document, rules);
-        if (errors.length > 0) return errors;
         const operation = getOperationAST(document, payload.operationName);
         if (operation && operation.operation !== 'subscription') {
           return refusal(
@@ -185,7 +200,7 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
           contextValue: createContext({
             principal,
             correlationId: state.correlationId,
-            logger: logger.child({ correlationId: state.correlationId }),
+            logger: (state.logger ??= logger.child({ correlationId: state.correlationId })),
             ...opts.services,
           }),
         };
