@@ -7,7 +7,8 @@
  *   ./node_modules/.bin/node --import tsx bench/fan-out-probe.ts
  *
  * Env: PROBE_SOCKETS (2000), PROBE_EVENTS (10), PROBE_QUERIES (1 = every subscriber sends the same
- * selection set; k > 1 spreads them over k different selection sets), PROBE_TIMEOUT_S (120).
+ * selection set; k > 1 spreads them over k different selection sets), PROBE_TIMEOUT_S (120),
+ * PROBE_HEAPSNAPSHOT (a path: writes the api process's heap once every subscriber is idle).
  *
  * Events are handed to the api's JobEventHub directly, as its SNS→SQS listener does, so the numbers
  * are the api's fan-out alone. Subscribers are raw `ws` clients speaking graphql-transport-ws (one
@@ -133,6 +134,8 @@ async function main(): Promise<void> {
   const opened = ready.opened;
   await new Promise((r) => setTimeout(r, 1000));
   const rssIdle = rss();
+  if (process.env['PROBE_HEAPSNAPSHOT'])
+    (await import('node:v8')).writeHeapSnapshot(process.env['PROBE_HEAPSNAPSHOT']);
   const memIdle = process.memoryUsage();
   const heapIdle = memIdle.heapUsed;
   const perSubKb = (rssIdle - rssBefore) / 1024 / Math.max(1, opened);
