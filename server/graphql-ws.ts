@@ -84,6 +84,10 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
     return state;
   };
 
+  const socketStates = new WeakMap<object, SocketState>();
+  const stateOfSocket = (extra: Extra): SocketState =>
+    socketStates.get(extra.socket) ?? stateOf(extra.request);
+
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path !== opts.path) return refuse(socket, 404, 'Not Found');
@@ -100,7 +104,12 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
       );
       return refuse(socket, 403, 'Forbidden');
     }
-    wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
+    wsServer.handleUpgrade(request, socket, head, (ws) => {
+      // From here on the state is found by socket: the upgrade request (headers and all) need not
+      // live as long as the connection (see onConnect).
+      socketStates.set(ws, stateOf(request));
+      wsServer.emit('connection', ws, request);
+    });
   };
   opts.httpServer.on('upgrade', onUpgrade);
 
@@ -126,7 +135,9 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
   const cleanup = useServer<Record<string, unknown> | undefined, Extra & Record<PropertyKey, unknown>>(
     {
       onConnect: async (ctx) => {
-        const state = stateOf(ctx.extra.request);
+        const state = stateOfSocket(ctx.extra);
+        // Nothing reads the upgrade request after this: let it go (~2 KB per idle socket).
+        Reflect.set(ctx.extra, 'request', undefined);
         // Header names are case-insensitive on HTTP; accept `Authorization` here too.
         const params = ctx.connectionParams ?? {};
         const authorization = params['authorization'] ?? params['Authorization'];
@@ -149,10 +160,11 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
       },
       subscribe: (args) => {
         const target = targets.get(args);
+        targets.delete(args);
         return target ? fanout.subscribe(args, target) : subscribe(args);
       },
       onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
-        const state = stateOf(ctx.extra.request);
+        const state = stateOfSocket(ctx.extra);
         const principal = state.principal!;
         // `ctx.subscriptions` already holds this one.
         if (Object.keys(ctx.subscriptions).length > config.usage.wsMaxSubscriptionsPerSocket) {
@@ -219,12 +231,12 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
         return args;
       },
       onError: (ctx, _id, _payload, errors) => {
-        logUnexpected(logger, errors, stateOf(ctx.extra.request).correlationId);
+        logUnexpected(logger, errors, stateOfSocket(ctx.extra).correlationId);
         return formatted(errors);
       },
       onNext: (ctx, _id, _payload, _args, result) => {
         if (!result.errors) return;
-        logUnexpected(logger, result.errors, stateOf(ctx.extra.request).correlationId);
+        logUnexpected(logger, result.errors, stateOfSocket(ctx.extra).correlationId);
         return { ...result, errors: formatted(result.errors) };
       },
     },
