@@ -43,8 +43,12 @@ interface SocketState {
   logger?: Logger;
 }
 
-/** Validated subscription documents kept by query text (most recently used last). */
-const MAX_CACHED_DOCUMENTS = 500;
+/**
+ * Validated documents kept by query text (most recently used last), for texts up to a size: bounded
+ * to a few MB however many distinct operations clients send.
+ */
+const MAX_CACHED_DOCUMENTS = 256;
+const MAX_CACHED_QUERY_CHARS = 4096;
 
 export interface WebSocketTransportOptions {
   httpServer: Server;
@@ -124,8 +128,8 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
       return { ...result, errors: formatted(result.errors) };
     },
   });
-  // What the fan-out needs about a subscription besides its ExecutionArgs (set in onSubscribe).
   const documents = new Map<string, DocumentNode>();
+  // What the fan-out needs about a subscription besides its ExecutionArgs (set in onSubscribe).
   const targets = new WeakMap<ExecutionArgs, { sink: FrameSink; id: string; key: OperationKey }>();
 
   const refusal = (code: ErrorCode, message: string, details?: Record<string, unknown>) => [
@@ -194,8 +198,10 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
           }
           const errors = validate(opts.schema, document, rules);
           if (errors.length > 0) return errors;
-          documents.set(payload.query, document);
-          if (documents.size > MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value!);
+          if (payload.query.length <= MAX_CACHED_QUERY_CHARS) {
+            documents.set(payload.query, document);
+            if (documents.size > MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value!);
+          }
         }
         const operation = getOperationAST(document, payload.operationName);
         if (operation && operation.operation !== 'subscription') {
