@@ -23,6 +23,7 @@ import { createErrorFormatter } from './graphql/errors.js';
 import { buildDocpipeSchema } from './graphql/schema.js';
 import { mountGraphQLHttp, startApollo } from './graphql-http.js';
 import { attachWebSocketTransport } from './graphql-ws.js';
+import type { SubscriptionFanout } from './events/subscription-fanout.js';
 import { correlationIdOf, createHttpApp } from './http-app.js';
 import { UsageLimiter } from './usage-limits.js';
 
@@ -34,6 +35,8 @@ export interface ApiServer {
   /** Where the server is in its life. */
   readonly phase: Phase;
   readonly hub: JobEventHub;
+  /** Shared execution of WebSocket subscriptions: executions and live groups (after `start()`). */
+  readonly fanout: SubscriptionFanout | undefined;
   /** This instance's event listener (exists after `start()`). */
   readonly events: JobEventListener | undefined;
 }
@@ -47,6 +50,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
   let aws: AwsAdapters | undefined;
   let listener: JobEventListener | undefined;
   let apollo: ApolloServer<GraphQLContext> | undefined;
+  let fanout: SubscriptionFanout | undefined;
 
   async function boot(): Promise<{ url: string; port: number }> {
     // First, so that a production api without a secret refuses before touching AWS.
@@ -93,6 +97,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       formatError,
       correlationIdOf,
     });
+    fanout = ws.fanout;
     apollo = await startApollo({
       schema,
       httpServer,
@@ -134,6 +139,9 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
     },
     get events() {
       return listener;
+    },
+    get fanout() {
+      return fanout;
     },
   };
 }

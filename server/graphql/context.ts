@@ -32,15 +32,21 @@ export interface ContextServices {
 export function createContext(
   args: { principal: Principal; correlationId: string; logger: Logger } & ContextServices,
 ): GraphQLContext {
-  const limit = pLimit(REQUEST_IO_CONCURRENCY);
   const { principal, documents } = args;
+  // Made on first use: a WebSocket subscription holds its context for its whole life and most never
+  // touch either (jobUpdated reads nothing through them).
+  let limit: ReturnType<typeof pLimit> | undefined;
+  let jobLoader: DataLoader<string, JobRecord | null> | undefined;
+  const limited = <T>(fn: () => Promise<T>) => (limit ??= pLimit(REQUEST_IO_CONCURRENCY))(fn);
   return {
     ...args,
     ownerId: principal.ownerId,
-    io: (fn) => limit(fn),
-    jobLoader: new DataLoader(async (ids) => {
-      const found = await limit(() => documents.getJobs(principal.ownerId, ids));
-      return ids.map((id) => found.get(id) ?? null);
-    }),
+    io: limited,
+    get jobLoader() {
+      return (jobLoader ??= new DataLoader(async (ids) => {
+        const found = await limited(() => documents.getJobs(principal.ownerId, ids));
+        return ids.map((id) => found.get(id) ?? null);
+      }));
+    },
   };
 }
