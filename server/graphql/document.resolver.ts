@@ -9,6 +9,7 @@ import {
 } from './document.type.js';
 import { JobType } from './job.type.js';
 import { UploadScalar, type ReceivedUpload } from './upload.scalar.js';
+import { SpanKind, withSpan } from '../../telemetry/tracing.js';
 
 @Resolver(() => DocumentType)
 export class DocumentResolver {
@@ -53,11 +54,20 @@ export class DocumentResolver {
     idempotencyKey: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentRecord> {
-    return ctx.documents.upload(
-      ctx.ownerId,
-      await upload.file(),
-      ctx.correlationId,
-      idempotencyKey ?? undefined,
+    // The root of the upload's trace (when tracing is on): S3, DynamoDB, the job message, the worker.
+    return withSpan(
+      'uploadDocument',
+      { kind: SpanKind.SERVER, attributes: { 'docpipe.correlation_id': ctx.correlationId } },
+      async (span) => {
+        const doc = await ctx.documents.upload(
+          ctx.ownerId,
+          await upload.file(),
+          ctx.correlationId,
+          idempotencyKey ?? undefined,
+        );
+        span?.setAttributes({ 'docpipe.document.size': doc.size });
+        return doc;
+      },
     );
   }
 
