@@ -232,6 +232,7 @@ export class JobEventListener {
           {
             kind: SpanKind.CONSUMER,
             carrier: m.attributes,
+            onlyInTrace: true, // events of untraced work do not start traces of their own
             attributes: { 'docpipe.job.status': event.job.status, 'docpipe.job.version': event.job.version },
           },
           () => this.opts.onEvent(event),

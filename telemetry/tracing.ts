@@ -84,7 +84,7 @@ export interface SpanOptions {
   attributes?: Attributes;
   /** Message attributes carrying the parent's trace context (a message from another process). */
   carrier?: Record<string, string>;
-  /** Only inside an existing trace: no span (and no new trace) when there is no active span. */
+  /** Only inside an existing trace: no span (and no new trace) without a parent (active or carried). */
   onlyInTrace?: boolean;
 }
 
@@ -118,6 +118,7 @@ export function withSpan<T>(name: string, opts: SpanOptions, fn: (span?: Span) =
 export function withSpanSync<T>(name: string, opts: SpanOptions, fn: (span?: Span) => T): T {
   if (!enabled) return fn();
   const parent = opts.carrier ? propagation.extract(ROOT_CONTEXT, opts.carrier) : context.active();
+  if (opts.onlyInTrace && !trace.getSpan(parent)) return fn();
   return tracer.startActiveSpan(
     name,
     { kind: opts.kind ?? SpanKind.INTERNAL, ...(opts.attributes ? { attributes: opts.attributes } : {}) },
