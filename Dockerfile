@@ -17,6 +17,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY types ./types
 COPY domain ./domain
 COPY auth ./auth
+COPY telemetry ./telemetry
 COPY aws ./aws
 COPY server ./server
 COPY worker ./worker

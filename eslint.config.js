@@ -98,6 +98,23 @@ export default tseslint.config(
     },
   },
   {
+    // Metrics and tracing are used by aws/, server/ and worker/, so they depend on none of them.
+    files: ['telemetry/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/*', '**/worker/*', '**/aws/*', '**/auth/*', '**/ops/*', '@aws-sdk/*'],
+              message: 'telemetry/ may import domain/, prom-client and @opentelemetry/* only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Credentials are a small core: no storage, transport or deployable code.
     files: ['auth/**/*.ts'],
     rules: {

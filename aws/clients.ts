@@ -4,6 +4,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsConfig } from '../domain/config.js';
+import { metrics } from '../telemetry/metrics.js';
+import { SpanKind, withSpan } from '../telemetry/tracing.js';
 
 export interface AwsClients {
   s3: S3Client;
@@ -51,6 +53,11 @@ export function createAwsClients(config: AwsConfig, opts: { appId?: string } = {
     requestHandler: handler(),
     ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}),
   });
+  // Before the document client is made from it: the document client shares this middleware stack.
+  observe('s3', s3);
+  observe('sqs', sqs);
+  observe('sns', sns);
+  observe('dynamodb', dynamodb);
   const ddb = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -68,4 +75,34 @@ export function createAwsClients(config: AwsConfig, opts: { appId?: string } = {
       dynamodb.destroy();
     },
   };
+}
+
+type Observable = S3Client | SQSClient | SNSClient | DynamoDBClient;
+
+/**
+ * Times every call of a client (the whole call as its caller waits for it, retries included) into
+ * `docpipe_aws_request_duration_seconds{service, operation, outcome}`, and, inside a trace, makes it
+ * a client span `<service>.<Operation>`. Added once per client, at the start of the stack.
+ */
+function observe(service: string, client: Observable): void {
+  (client.middlewareStack as Pick<DynamoDBClient['middlewareStack'], 'add'>).add(
+    (next, context) => async (args) => {
+      const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+      const attributes = { 'rpc.system': 'aws-api', 'rpc.service': service, 'rpc.method': operation };
+      const start = performance.now();
+      let outcome = 'error';
+      try {
+        const result = await withSpan(
+          `${service}.${operation}`,
+          { kind: SpanKind.CLIENT, attributes, onlyInTrace: true },
+          () => next(args),
+        );
+        outcome = 'ok';
+        return result;
+      } finally {
+        metrics.awsDuration.observe({ service, operation, outcome }, (performance.now() - start) / 1000);
+      }
+    },
+    { step: 'initialize', priority: 'high', name: 'docpipeObserve' },
+  );
 }

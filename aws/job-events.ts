@@ -22,6 +22,7 @@ import type { AwsClients } from './clients.js';
 import { QueueConsumer, type QueueMessage } from './queue-consumer.js';
 import { SqsQueue } from './sqs-queue.js';
 import { EVENT_QUEUE_RETENTION_SECONDS } from './table-definition.js';
+import { SpanKind, injectTraceContext, withSpanSync } from '../telemetry/tracing.js';
 
 /** Publishes job changes to the SNS topic every api instance listens to. */
 export class JobEventPublisher {
@@ -35,7 +36,13 @@ export class JobEventPublisher {
       new PublishCommand({
         TopicArn: this.topicArn,
         Message: JSON.stringify(event),
-        MessageAttributes: { correlationId: { DataType: 'String', StringValue: event.correlationId } },
+        // With tracing on, the trace context rides along (traceparent) to every api's delivery.
+        MessageAttributes: Object.fromEntries(
+          Object.entries(injectTraceContext({ correlationId: event.correlationId })).map(([k, v]) => [
+            k,
+            { DataType: 'String', StringValue: v },
+          ]),
+        ),
       }),
     );
   }
@@ -218,8 +225,19 @@ export class JobEventListener {
   private deliver(messages: QueueMessage[]): void {
     for (const m of messages) {
       const parsed = JobEvent.safeParse(parseJsonSafe(m.body));
-      if (parsed.success) this.opts.onEvent(parsed.data);
-      else this.opts.logger.warn({ messageId: m.id }, 'dropping malformed job event');
+      if (parsed.success) {
+        const event = parsed.data;
+        withSpanSync(
+          'job event deliver',
+          {
+            kind: SpanKind.CONSUMER,
+            carrier: m.attributes,
+            onlyInTrace: true, // events of untraced work do not start traces of their own
+            attributes: { 'docpipe.job.status': event.job.status, 'docpipe.job.version': event.job.version },
+          },
+          () => this.opts.onEvent(event),
+        );
+      } else this.opts.logger.warn({ messageId: m.id }, 'dropping malformed job event');
     }
   }
 

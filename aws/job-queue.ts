@@ -1,4 +1,5 @@
 import type { JobMessage } from '../domain/messages.js';
+import { injectTraceContext } from '../telemetry/tracing.js';
 import type { AwsClients } from './clients.js';
 import { SqsQueue, type ReceivedMessage } from './sqs-queue.js';
 
@@ -12,7 +13,8 @@ export class JobQueue extends SqsQueue {
   }
 
   async send(message: JobMessage): Promise<void> {
-    await this.sendRaw(JSON.stringify(message), { correlationId: message.correlationId });
+    // The trace continues in the worker (traceparent attribute) when tracing is on.
+    await this.sendRaw(JSON.stringify(message), injectTraceContext({ correlationId: message.correlationId }));
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { advance } from '../domain/jobs.js';
-import type { JobRecord } from '../domain/model.js';
+import { isTerminal, type JobRecord } from '../domain/model.js';
+import { metrics } from '../telemetry/metrics.js';
 import type { DocumentStore } from './document-store.js';
 import type { JobEventPublisher } from './job-events.js';
 
@@ -28,6 +29,9 @@ export class JobWriter {
   ): Promise<JobRecord | null> {
     const next = advance(job, patch); // the lifecycle's rule: allowed transition, version + 1
     if (!(await this.store.putJobIfVersion(next))) return null;
+    if (isTerminal(next.status)) {
+      metrics.jobsFinished.inc({ status: next.status, error_code: next.error?.code ?? '' });
+    }
     if (opts.announce !== false) await this.announce(next, correlationId);
     return next;
   }

@@ -21,6 +21,10 @@ export interface QueueMessage {
   body: string;
   /** 1 on the first delivery. */
   receiveCount: number;
+  /** String message attributes (correlationId, traceparent, …). */
+  attributes: Record<string, string>;
+  /** When SQS accepted it (ms since the epoch), if it said. */
+  sentAt?: number;
   /** Done with it: it will not come back. */
   delete(): Promise<void>;
   /** Comes back after `seconds` (0: at once, for another consumer). */
@@ -186,6 +190,8 @@ export class QueueConsumer {
           id: m.id,
           body: m.body,
           receiveCount: m.receiveCount,
+          attributes: m.attributes,
+          ...(m.sentAt !== undefined ? { sentAt: m.sentAt } : {}),
           delete: unsettled,
           retryAfter: unsettled,
           moveToDlq: unsettled,
@@ -213,6 +219,8 @@ export class QueueConsumer {
       id: message.id,
       body: message.body,
       receiveCount: message.receiveCount,
+      attributes: message.attributes,
+      ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
       delete: settle(() => this.deletes.delete(receipt)),
       retryAfter: (seconds) => settle(() => queue.setVisibility(receipt, seconds))(),
       moveToDlq: (reason) =>

@@ -17,8 +17,10 @@ export interface ReceivedMessage {
   receiveCount: number;
   /** Needed to delete it or change its visibility. */
   receipt: string;
-  /** String message attributes (correlationId, poisonReason, …). */
+  /** String message attributes (correlationId, traceparent, poisonReason, …). */
   attributes: Record<string, string>;
+  /** When SQS accepted the message (ms since the epoch; SentTimestamp), if it said. */
+  sentAt?: number;
 }
 
 export interface ReceiveOptions {
@@ -48,7 +50,7 @@ export class SqsQueue {
         MaxNumberOfMessages: Math.min(10, Math.max(1, o.max)),
         WaitTimeSeconds: o.waitSeconds,
         ...(o.visibilitySeconds !== undefined ? { VisibilityTimeout: o.visibilitySeconds } : {}),
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
         MessageAttributeNames: ['All'],
       }),
       o.signal ? { abortSignal: o.signal } : {},
@@ -124,5 +126,6 @@ function toReceived(m: Message): ReceivedMessage {
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? '1'),
     receipt: m.ReceiptHandle!,
     attributes,
+    ...(m.Attributes?.SentTimestamp ? { sentAt: Number(m.Attributes.SentTimestamp) } : {}),
   };
 }

@@ -14,6 +14,9 @@ import { startEmbeddedAws, type EmbeddedAws } from './emulators.js';
 import { supervise, type Supervised, type SupervisorOptions } from './supervisor.js';
 import { ensureCertificates, findNginx, startNginx, type RunningNginx, type TlsFiles } from './nginx.js';
 
+/** Where `npm start` serves the worker's metrics (Prometheus exporters' customary port). */
+const DEFAULT_WORKER_METRICS_PORT = 9464;
+
 async function main() {
   const config = loadConfigOrExit(process.env);
   const children: Supervised[] = [];
@@ -44,6 +47,8 @@ async function main() {
     Object.assign(env, embedded.env, { DATA_DIR: dataDir });
     console.log(`docpipe: embedded AWS emulators (data in ${dataDir})`);
   }
+  // The worker's /healthz + /metrics, so `curl` works out of the box (WORKER_METRICS_PORT overrides).
+  env['WORKER_METRICS_PORT'] ??= String(DEFAULT_WORKER_METRICS_PORT);
   // Create resources once here so the children do not race each other doing it.
   const childConfig = loadConfig(env);
   const adapters = await connectAws(childConfig, createLogger('launcher', 'warn'), {
@@ -71,7 +76,7 @@ async function main() {
   // A restarted api keeps its port, so nginx's upstream stays right.
   const api = start('server/main.ts', 'api', ({ url }) => (url ? { PORT: new URL(url).port } : {}));
   const worker = start('worker/main.ts', 'worker');
-  const [apiReady] = await Promise.all([api.ready, worker.ready]);
+  const [apiReady, workerReady] = await Promise.all([api.ready, worker.ready]);
   const apiUrl = apiReady.url ?? '';
 
   let tls: Awaited<ReturnType<typeof startEdge>>;
@@ -101,6 +106,13 @@ async function main() {
         ? `  TLS               trust ${tls.files.ca} (curl --cacert …); ${edge.httpOrigin} redirects here`
         : `  TLS               ${tls.off}`,
       edge ? `  api (no TLS)      ${apiUrl}` : '',
+      childConfig.observability.apiMetrics
+        ? `  Metrics (api)     ${apiUrl.replace(/\/graphql$/, '/metrics')} (not through the edge)`
+        : '',
+      typeof workerReady.metricsUrl === 'string'
+        ? `  Worker            ${workerReady.metricsUrl}/healthz, ${workerReady.metricsUrl}/metrics`
+        : '',
+      `  Traces            ${childConfig.observability.tracing.endpoint ?? 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export)'}`,
       dev
         ? `  Token (owner ${childConfig.devOwnerId})  ${dev.token}\n` +
           `                    in ${dev.file}; the CLI reads it there, or: export DOCPIPE_TOKEN=$(cat ${dev.file})\n` +

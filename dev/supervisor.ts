@@ -5,7 +5,7 @@
  * (`maxFailedStarts` restarts in a row), is given up on, and `onGiveUp` decides what happens then
  * (npm start stops).
  */
-import { launch, type LaunchOptions, type ServiceProcess } from './processes.js';
+import { launch, type LaunchOptions, type ReadyMessage, type ServiceProcess } from './processes.js';
 
 export interface SupervisorOptions extends LaunchOptions {
   /** Name in the launcher's messages ("api", "worker"). */
@@ -24,7 +24,7 @@ export interface SupervisorOptions extends LaunchOptions {
 
 export interface Supervised {
   /** The first start's ready message (rejects if it never becomes ready). */
-  ready: Promise<{ url?: string }>;
+  ready: Promise<ReadyMessage>;
   /** The child running now (undefined while waiting to restart). */
   readonly current: ServiceProcess | undefined;
   /** Restarts so far. */
@@ -46,9 +46,9 @@ export function supervise(entry: string, opts: SupervisorOptions): Supervised {
   let everReady = false;
   let delayMs = backoff.initialMs;
   let timer: NodeJS.Timeout | undefined;
-  let resolveFirst!: (ready: { url?: string }) => void;
+  let resolveFirst!: (ready: ReadyMessage) => void;
   let rejectFirst!: (err: Error) => void;
-  const ready = new Promise<{ url?: string }>((resolve, reject) => {
+  const ready = new Promise<ReadyMessage>((resolve, reject) => {
     resolveFirst = resolve;
     rejectFirst = reject;
   });

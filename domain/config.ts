@@ -141,6 +141,27 @@ const EnvSchema = z.object({
   EDGE_NGINX: z.string().min(1).default('auto'),
   EDGE_HTTPS_PORT: port.default(8443),
   EDGE_HTTP_PORT: port.default(8080),
+
+  /** Serve Prometheus metrics on the api's `/metrics`. Default: on outside production, off in it. */
+  METRICS_ENABLED: bool.optional(),
+  /** When set, `/metrics` (api and worker) answers only to `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The worker's health and metrics server (`/healthz`, `/metrics`). Unset: none; 0: any free port. */
+  WORKER_METRICS_PORT: port.optional(),
+  /**
+   * Traces: `otlp` exports spans over OTLP/HTTP (JSON), `off` never does. Unset: on exactly when an
+   * OTEL_EXPORTER_OTLP_*ENDPOINT is set. The OTEL_* variables below are OpenTelemetry's own.
+   */
+  TRACING: z.enum(['off', 'otlp']).optional(),
+  OTEL_SDK_DISABLED: bool.default(false),
+  /** Collector base URL; traces go to `<it>/v1/traces`. With TRACING=otlp alone: http://localhost:4318. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  /** Full URL for traces (overrides the base URL). */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url.optional(),
+  /** Default: docpipe-api or docpipe-worker. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Milliseconds between span exports. */
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(1).max(60_000).default(5000),
 });
 
 /** Names of every variable in the schema (compose files and docs are checked against it). */
@@ -187,6 +208,23 @@ export interface UsageLimits {
   wsMaxSubscriptionsPerSocket: number;
 }
 
+/** Where spans go; `endpoint` undefined means tracing is off (no SDK loaded). */
+export interface TracingConfig {
+  /** The OTLP/HTTP traces URL (…/v1/traces). */
+  endpoint?: string;
+  serviceName?: string;
+  batchDelayMs: number;
+}
+
+export interface ObservabilityConfig {
+  /** Serve `/metrics` on the api's port. */
+  apiMetrics: boolean;
+  metricsToken?: string;
+  /** The worker's `/healthz` + `/metrics` port; undefined: no server, 0: any free port. */
+  workerMetricsPort?: number;
+  tracing: TracingConfig;
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   http: { host: string; port: number };
@@ -221,6 +259,7 @@ export interface Config {
   embedded: { awsPort: number; dynamodbPort: number };
   wsKeepAliveMs: number;
   edge: { nginx: string; httpsPort: number; httpPort: number };
+  observability: ObservabilityConfig;
 }
 
 export class ConfigError extends Error {
@@ -328,7 +367,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     embedded: { awsPort: e.EMBEDDED_AWS_PORT, dynamodbPort: e.EMBEDDED_DYNAMODB_PORT },
     wsKeepAliveMs: e.WS_KEEPALIVE_MS,
     edge: { nginx: e.EDGE_NGINX, httpsPort: e.EDGE_HTTPS_PORT, httpPort: e.EDGE_HTTP_PORT },
+    observability: {
+      apiMetrics: e.METRICS_ENABLED ?? e.NODE_ENV !== 'production',
+      ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
+      ...(e.WORKER_METRICS_PORT !== undefined ? { workerMetricsPort: e.WORKER_METRICS_PORT } : {}),
+      tracing: tracingConfig(e),
+    },
   };
+}
+
+function tracingConfig(e: z.infer<typeof EnvSchema>): TracingConfig {
+  const base = {
+    batchDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+    ...(e.OTEL_SERVICE_NAME ? { serviceName: e.OTEL_SERVICE_NAME } : {}),
+  };
+  if (e.OTEL_SDK_DISABLED || e.TRACING === 'off') return base;
+  const endpoint =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`
+      : undefined) ??
+    (e.TRACING === 'otlp' ? 'http://localhost:4318/v1/traces' : undefined);
+  return endpoint ? { ...base, endpoint } : base;
 }
 
 function stripUndefined<T extends Record<string, string | undefined>>(o: T): { [K in keyof T]?: string } {

@@ -13,6 +13,7 @@ import { JobErrorCode, newJob, restartDocument, transitions } from '../domain/jo
 import { JobStatus, isTerminal, type DocumentRecord, type JobRecord } from '../domain/model.js';
 import type { JobEventHub, JobUpdates } from './events/job-event-hub.js';
 import type { Config } from '../domain/config.js';
+import { metrics } from '../telemetry/metrics.js';
 import { UploadMeter } from './upload-meter.js';
 
 /** What the use cases need from storage: exactly these calls (in-memory fakes implement them in tests). */
@@ -197,6 +198,8 @@ export class DocumentService {
       await Promise.allSettled([store.deleteDocument(id), store.deleteJob(job.id), blobs.delete(key)]);
       throw err;
     }
+    metrics.uploads.inc();
+    metrics.uploadBytes.inc(doc.size);
     logger.info({ documentId: id, jobId: job.id, size: doc.size }, 'document uploaded');
     return { document: doc, job };
   }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { readDevToken } from '../auth/local-secret.js';
 import type { Config } from '../domain/config.js';
 import { newId } from '../domain/ids.js';
+import { collectProcessMetrics, renderMetrics, scrapeAllowed } from '../telemetry/metrics.js';
 import { allowedHosts, securityHeaders } from './http-guards.js';
 import { mountWebAssets } from './web-assets.js';
 
@@ -39,6 +40,7 @@ export function createHttpApp(args: {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  if (config.observability.apiMetrics) mountMetrics(app, config.observability.metricsToken);
   app.use(allowedHosts(config), securityHeaders());
   app.get('/readyz', async (_req, res) => {
     const checks = await args.readiness();
@@ -51,4 +53,23 @@ export function createHttpApp(args: {
     ...(config.env === 'development' ? { devToken: () => readDevToken(config.dataDir) } : {}),
   });
   return app;
+}
+
+/**
+ * Prometheus metrics of this process, for scrapers inside the network: like `/healthz` it comes
+ * before the host check (scrapes address replicas by IP). The public edge answers `/metrics` with
+ * 404 (nginx; see docs/edge.md); with METRICS_TOKEN set a scrape needs it as a bearer token.
+ * Only the exact path: express routes ignore case and a trailing slash, the edge's rule does not.
+ */
+function mountMetrics(app: Express, token: string | undefined): void {
+  collectProcessMetrics();
+  app.get('/metrics', async (req, res, next) => {
+    if (req.path !== '/metrics') return next();
+    if (!scrapeAllowed(req, token)) {
+      res.status(401).setHeader('WWW-Authenticate', 'Bearer').end();
+      return;
+    }
+    const { contentType, body } = await renderMetrics();
+    res.setHeader('Content-Type', contentType).setHeader('Cache-Control', 'no-store').send(body);
+  });
 }

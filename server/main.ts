@@ -1,4 +1,5 @@
 import { loadConfigOrExit } from '../domain/config.js';
+import { startTracing } from '../telemetry/tracing.js';
 import { createApiServer } from './create-server.js';
 import { createLogger } from '../domain/logger.js';
 
@@ -6,6 +7,8 @@ import { createLogger } from '../domain/logger.js';
 async function main() {
   const config = loadConfigOrExit(process.env);
   const logger = createLogger('api', config.logLevel, config.logFormat);
+  // Off unless configured; when off the OpenTelemetry SDK is not even loaded.
+  const tracing = await startTracing(config.observability.tracing, 'docpipe-api');
   const api = createApiServer(config, { logger });
   const { url } = await api.start();
   process.send?.({ type: 'ready', service: 'api', url });
@@ -16,6 +19,7 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'api shutting down');
     await api.stop();
+    await tracing.shutdown(); // exports the spans still buffered
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -86,6 +86,7 @@ function launch(env: Record<string, string> = {}) {
       EDGE_HTTPS_PORT: '0',
       EDGE_HTTP_PORT: '0',
       LOG_LEVEL: 'warn',
+      WORKER_METRICS_PORT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -136,6 +137,14 @@ describe('npm start (dist/dev/start.js, compiled from dev/start.ts)', () => {
     const doc = up.data!.uploadDocument;
     const events = await watchUntilDone(url.replace(/^http/, 'ws'), doc.job.id, { token });
     expect(events.at(-1).status).toBe('COMPLETED');
+    // The banner names the metrics endpoints, and `curl` works on them.
+    const apiMetrics = /Metrics \(api\)\s+(http\S+)/.exec(first.output())![1]!;
+    expect(await (await fetch(apiMetrics)).text()).toMatch(/^docpipe_uploads_total [1-9]/m);
+    const workerBase = /Worker\s+(http\S+)\/healthz/.exec(first.output())![1]!;
+    expect((await fetch(`${workerBase}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${workerBase}/metrics`)).text()).toMatch(
+      /^docpipe_jobs_finished_total\{status="COMPLETED",error_code=""\} [1-9]/m,
+    );
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 

@@ -15,11 +15,16 @@ import { analyzeFile } from './processing/index.js';
 import { sweepStuckJobs } from './stuck-job-sweeper.js';
 import { failJob, JobErrorCode } from '../domain/jobs.js';
 import { processJob, type Analyzer, type ProcessJobDeps } from './process-job.js';
+import { metrics } from '../telemetry/metrics.js';
+import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server.js';
+import { SpanKind, withSpan } from '../telemetry/tracing.js';
 
 export interface Worker {
   readonly id: string;
   /** Where the worker is in its life (idle → starting → ready → draining → stopped). */
   readonly phase: Phase;
+  /** Its `/healthz` + `/metrics` server while running, when WORKER_METRICS_PORT is set. */
+  readonly metricsUrl: string | undefined;
   /** Connects, then starts consuming jobs and sweeping stuck ones. Refused unless idle. */
   start(): Promise<void>;
   /**
@@ -52,8 +57,17 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
   let consumer: QueueConsumer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   let workDir: string | undefined;
+  let metricsServer: MetricsServer | undefined;
 
   async function boot() {
+    if (config.observability.workerMetricsPort !== undefined) {
+      metricsServer = await startMetricsServer({
+        host: config.http.host,
+        port: config.observability.workerMetricsPort,
+        ...(config.observability.metricsToken ? { token: config.observability.metricsToken } : {}),
+        health: () => ({ phase: lifecycle.phase, busy: consumer?.busy ?? 0 }),
+      });
+    }
     // This worker's downloads, in one folder removed when it stops.
     workDir = await mkdtemp(join(tmpdir(), 'docpipe-worker-'));
     const adapters = await connectAws(config, logger, { service: 'worker' });
@@ -87,7 +101,21 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
       waitSeconds: config.sqsWaitSeconds,
       visibilitySeconds: visibility,
       logger,
-      handle: (message, signal) => handle(deps, message, signal),
+      handle: (message, signal) => {
+        if (message.sentAt !== undefined) {
+          metrics.receiveLag.observe({ queue: 'jobs' }, Math.max(0, Date.now() - message.sentAt) / 1000);
+        }
+        // The job continues the upload's trace (traceparent attribute), when tracing is on.
+        return withSpan(
+          'process job',
+          {
+            kind: SpanKind.CONSUMER,
+            carrier: message.attributes,
+            attributes: { 'messaging.system': 'aws_sqs', 'docpipe.receive_count': message.receiveCount },
+          },
+          () => handle(deps, message, signal),
+        );
+      },
     });
     consumer.start();
     sweeper = setInterval(() => {
@@ -158,6 +186,8 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
     await consumer?.stop(config.worker.drainSeconds * 1000);
     aws?.destroy();
     if (workDir) await rm(workDir, { recursive: true, force: true });
+    await metricsServer?.close();
+    metricsServer = undefined;
     consumer = undefined;
     aws = undefined;
     logger.info('worker stopped');
@@ -168,6 +198,9 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
     id,
     get phase() {
       return lifecycle.phase;
+    },
+    get metricsUrl() {
+      return metricsServer?.url;
     },
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),

@@ -1,4 +1,5 @@
 import { loadConfigOrExit } from '../domain/config.js';
+import { startTracing } from '../telemetry/tracing.js';
 import { createLogger } from '../domain/logger.js';
 import { createWorker } from './create-worker.js';
 
@@ -6,9 +7,11 @@ import { createWorker } from './create-worker.js';
 async function main() {
   const config = loadConfigOrExit(process.env);
   const logger = createLogger('worker', config.logLevel, config.logFormat);
+  // Off unless configured; when off the OpenTelemetry SDK is not even loaded.
+  const tracing = await startTracing(config.observability.tracing, 'docpipe-worker');
   const worker = createWorker(config, { logger });
   await worker.start();
-  process.send?.({ type: 'ready', service: 'worker' });
+  process.send?.({ type: 'ready', service: 'worker', metricsUrl: worker.metricsUrl });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -16,6 +19,7 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'worker draining');
     await worker.stop();
+    await tracing.shutdown(); // exports the spans still buffered
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -24,6 +24,8 @@ import {
 } from '../domain/model.js';
 import type { Analysis } from './processing/index.js';
 import { JobProgressThrottle } from './job-progress-throttle.js';
+import { metrics, timed } from '../telemetry/metrics.js';
+import { withSpan } from '../telemetry/tracing.js';
 
 /** Looks at the downloaded original; reports progress as a 0–1 fraction of its own work. */
 export type Analyzer = (input: {
@@ -129,24 +131,28 @@ export async function processJob(
     const fence = runFence(started);
     await pause();
 
-    await download(deps.blobs, doc, path, signal, (f) =>
-      reporter.report(JobStage.DOWNLOADING, 1 + f * (DOWNLOAD_END - 1)),
+    await stage('download', () =>
+      download(deps.blobs, doc, path, signal, (f) =>
+        reporter.report(JobStage.DOWNLOADING, 1 + f * (DOWNLOAD_END - 1)),
+      ),
     );
     await pause();
 
-    const analysis = await deps.analyze({
-      path,
-      size: doc.size,
-      filename: doc.filename,
-      signal,
-      onProgress: (stage, f) => reporter.report(stage, DOWNLOAD_END + f * (ANALYSIS_END - DOWNLOAD_END)),
-    });
+    const analysis = await stage('analysis', () =>
+      deps.analyze({
+        path,
+        size: doc.size,
+        filename: doc.filename,
+        signal,
+        onProgress: (name, f) => reporter.report(name, DOWNLOAD_END + f * (ANALYSIS_END - DOWNLOAD_END)),
+      }),
+    );
     await pause();
 
     reporter.report(JobStage.STORING, ANALYSIS_END);
     const job = reporter.current;
     artefacts = BlobStore.attemptPrefix(doc.id, job.id, job.attempts);
-    const result = await storeArtefacts(deps.blobs, artefacts, job.id, analysis);
+    const result = await stage('storing', () => storeArtefacts(deps.blobs, artefacts!, job.id, analysis));
     await pause();
     // A held PROCESSING write of the document must land before COMPLETED, never after it.
     await reporter.settle();
@@ -289,4 +295,9 @@ async function download(
       `Stored original does not match the upload (size ${size} vs ${doc.size}, sha256 ${sha256} vs ${doc.sha256})`,
     );
   }
+}
+
+/** One stage of a run: a span (when tracing) and `docpipe_job_stage_duration_seconds{stage}`. */
+function stage<T>(name: 'download' | 'analysis' | 'storing', fn: () => Promise<T>): Promise<T> {
+  return withSpan(`stage ${name}`, {}, () => timed(metrics.stageDuration.labels(name), fn));
 }

@@ -1,4 +1,5 @@
 import { isTerminal, type JobRecord } from '../../domain/model.js';
+import { metrics } from '../../telemetry/metrics.js';
 
 /**
  * In-process fan-out of job changes to this instance's subscribers, fed by its JobEventListener.
@@ -16,15 +17,22 @@ export class JobEventHub {
     const set = this.watchers.get(jobId) ?? new Set();
     this.watchers.set(jobId, set);
     const updates = new JobUpdates(ownerId, () => {
-      set.delete(updates);
+      if (set.delete(updates)) metrics.liveSubscriptions.dec();
       if (set.size === 0 && this.watchers.get(jobId) === set) this.watchers.delete(jobId);
     });
     set.add(updates);
+    metrics.liveSubscriptions.inc();
     return updates;
   }
 
   dispatch(job: JobRecord): void {
-    for (const w of this.watchers.get(job.id) ?? []) if (w.ownerId === job.ownerId) w.push(job);
+    let delivered = 0;
+    for (const w of this.watchers.get(job.id) ?? []) {
+      if (w.ownerId !== job.ownerId) continue;
+      w.push(job);
+      delivered++;
+    }
+    if (delivered > 0) metrics.eventsDelivered.inc(delivered);
   }
 
   /** Number of live watchers; exposed for tests and metrics. */

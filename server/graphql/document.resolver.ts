@@ -9,6 +9,7 @@ import {
 } from './document.type.js';
 import { JobType } from './job.type.js';
 import { UploadScalar, type ReceivedUpload } from './upload.scalar.js';
+import { SpanKind, withSpan } from '../../telemetry/tracing.js';
 
 @Resolver(() => DocumentType)
 export class DocumentResolver {
@@ -53,15 +54,23 @@ export class DocumentResolver {
     idempotencyKey: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentRecord> {
-    const { document, job } = await ctx.documents.upload(
-      ctx.ownerId,
-      await upload.file(),
-      ctx.correlationId,
-      idempotencyKey ?? undefined,
+    // The root of the upload's trace (when tracing is on): S3, DynamoDB, the job message, the worker.
+    return withSpan(
+      'uploadDocument',
+      { kind: SpanKind.SERVER, attributes: { 'docpipe.correlation_id': ctx.correlationId } },
+      async (span) => {
+        const { document, job } = await ctx.documents.upload(
+          ctx.ownerId,
+          await upload.file(),
+          ctx.correlationId,
+          idempotencyKey ?? undefined,
+        );
+        span?.setAttributes({ 'docpipe.document.size': document.size });
+        // The answer's `job` is the one just written: no need to read it back.
+        if (job) ctx.jobLoader.prime(job.id, job);
+        return document;
+      },
     );
-    // The answer's `job` is the one just written: no need to read it back.
-    if (job) ctx.jobLoader.prime(job.id, job);
-    return document;
   }
 
   @Mutation(() => DeleteDocumentPayload, {

@@ -220,7 +220,12 @@ describe('nginx edge: TLS', () => {
     expect(res.headers['server']).toBe('nginx'); // no version
     expect((await httpsRequest(`${edge.httpsOrigin}/healthz`, { ca })).status).toBe(200);
     expect((await httpsRequest(`${edge.httpsOrigin}/nginx-healthz`, { ca })).status).toBe(200);
-    expect((await httpsRequest(`${edge.httpsOrigin}/metrics`, { ca })).status).toBe(404);
+    // Metrics stay inside the network, whatever the case or a trailing slash (express ignores both).
+    for (const path of ['/metrics', '/METRICS', '/Metrics/', '/metrics/x', '/metrics?x=1']) {
+      const res = await httpsRequest(`${edge.httpsOrigin}${path}`, { ca });
+      expect(res.status, path).toBe(404);
+      expect(res.text, path).not.toContain('docpipe_');
+    }
   });
 
   it("passes nginx's request id upstream, where the api uses it as the correlation id", async () => {

@@ -33,6 +33,9 @@ describe('layer boundaries (eslint.config.js)', () => {
     ['infra/lib/example.ts', "import { x } from '../../aws/connect.js';", /infra\/ may import/],
     ['infra/lib/example.ts', "import { x } from '../../aws/table-definition.js';", null],
     ['infra/lib/example.ts', "import { x } from '../../domain/config.js';", null],
+    ['telemetry/example.ts', "import { x } from '../aws/clients.js';", /telemetry\/ may import/],
+    ['telemetry/example.ts', "import { x } from '../domain/config.js';", null],
+    ['aws/example.ts', "import { x } from '../telemetry/metrics.js';", null],
     ['client/sdk/example.ts', "import { x } from '../../server/create-server.js';", /GraphQL only/],
   ];
   for (const [file, line, expected] of cases) {
