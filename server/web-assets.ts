@@ -161,7 +161,8 @@ function sendBuilt(
   res.type(file.slice(file.lastIndexOf('.')));
   // `root` makes send() reject `..` and absolute paths; dotfiles (.build-hash) stay private.
   res.sendFile(sent, { root, dotfiles: 'deny', headers: { 'Cache-Control': cacheControl } }, (err) => {
-    if (!err) return;
+    // Sent, or cut off after the headers went out (the client went away): nothing left to answer.
+    if (!err || res.headersSent) return;
     res.removeHeader('Content-Encoding');
     res.removeHeader('Content-Type');
     const status = (err as { status?: number }).status;

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
@@ -79,6 +79,35 @@ describe('web assets served by the api', () => {
 
     for (const path of ['/assets/missing.js', '/assets/..%2F.build-hash', '/assets/%2e%2e/web/index.html']) {
       expect((await fetch(`${base}${path}`)).status, path).toBe(404);
+    }
+  });
+
+  it('survives a client that goes away in the middle of an asset', async () => {
+    const base = await serve('development', dir);
+    // Large enough that the response cannot finish before the client hangs up.
+    writeFileSync(join(dir, 'assets/big-def456.js'), Buffer.alloc(16 * 1024 * 1024, 0x20));
+    const errors: unknown[] = [];
+    const onError = (err: unknown) => errors.push(err);
+    process.on('uncaughtException', onError);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const req = get(
+          `${base}/assets/big-def456.js`,
+          { headers: { 'accept-encoding': 'identity' } },
+          (res) => {
+            expect(res.statusCode).toBe(200);
+            req.destroy(); // headers sent, body cut off
+            resolve();
+          },
+        );
+        req.on('error', () => undefined);
+        setTimeout(() => reject(new Error('no response headers')), 10_000);
+      });
+      await new Promise((r) => setTimeout(r, 300)); // the server notices the abort
+      expect((await fetch(`${base}/`)).status).toBe(200);
+      expect(errors).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onError);
     }
   });
 
