@@ -109,7 +109,9 @@ describe('crash recovery with real worker processes', () => {
       snap.jobs.filter((j) => uploads.some((u) => u.jobId === j.id)).every((j) => j.status === 'COMPLETED'),
     ).toBe(true);
     await Promise.all([...workers.values()].map((w) => w.stop()));
-  });
+    // 20 kills, each costing the killed jobs a visibility timeout (and a dead long poll can hold a
+    // new message for one more): 25–60 s on a loaded 2-core machine.
+  }, 150_000);
 
   it('SIGTERM lets the worker finish its job and exit 0', async () => {
     const worker = spawnWorker({ WORKER_DRAIN_SECONDS: '30' });
