@@ -2,13 +2,15 @@
  * Fan-out probe: one api in this process (embedded emulators), S idle WebSocket subscribers of one
  * job in a child process, then E job events; prints the spread between the first and the last
  * subscriber to receive each event, the latency to the last one, and the api's RSS per idle
- * subscriber. Standalone on purpose (no bench suite).
+ * subscriber. `npm run bench -- fanout` runs it twice: against docpipe's api and against a bare
+ * `ws` broadcast of the same payload to the same sockets (PROBE_BARE=1).
  *
  *   ./node_modules/.bin/node --import tsx bench/fan-out-probe.ts
  *
  * Env: PROBE_SOCKETS (2000), PROBE_EVENTS (10), PROBE_QUERIES (1 = every subscriber sends the same
  * selection set; k > 1 spreads them over k different selection sets), PROBE_TIMEOUT_S (120),
- * PROBE_HEAPSNAPSHOT (a path: writes the api process's heap once every subscriber is idle).
+ * PROBE_HEAPSNAPSHOT (a path: writes the api process's heap once every subscriber is idle),
+ * PROBE_BARE (1: the bare ws baseline instead of the api), PROBE_OUT (a path: the result as JSON).
  *
  * Events are handed to the api's JobEventHub directly, as its SNS→SQS listener does, so the numbers
  * are the api's fan-out alone. Subscribers are raw `ws` clients speaking graphql-transport-ws (one
@@ -20,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import WebSocket from 'ws';
+import { writeFileSync } from 'node:fs';
+import WebSocket, { WebSocketServer } from 'ws';
 
 const SOCKETS = Number(process.env['PROBE_SOCKETS'] ?? 2000);
 const EVENTS = Number(process.env['PROBE_EVENTS'] ?? 10);
@@ -48,44 +51,22 @@ type FromChild =
 if (process.argv.includes('--clients')) await clients();
 else await main();
 
+/** What the probe subscribes to: docpipe's api, or the bare `ws` broadcast baseline. */
+interface Target {
+  url: string;
+  token: string;
+  jobId: string;
+  documentId: string;
+  /** Hands one job version to the server, which sends it to every subscriber. */
+  dispatch(job: Record<string, unknown>): void;
+  executions?: number;
+  stop(): Promise<void>;
+}
+
 async function main(): Promise<void> {
-  const { pino } = await import('pino');
-  const { startEmbeddedAws } = await import('../dev/emulators.js');
-  const { loadConfig } = await import('../domain/config.js');
-  const { signToken } = await import('../auth/tokens.js');
-  const { createApiServer } = await import('../server/create-server.js');
   const { JobStatus } = await import('../domain/model.js');
-
-  const aws = await startEmbeddedAws();
-  const secret = 'fan-out-probe-secret-0123456789abcdefghij';
-  const config = loadConfig({
-    ...aws.env,
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    NODE_ENV: 'test',
-    AUTH_SECRET: secret,
-    RATE_LIMIT_REQUESTS: '10000000',
-    WS_MAX_SOCKETS_PER_OWNER: '1000000',
-  });
-  const api = createApiServer(config, { logger: pino({ level: 'silent' }) });
-  const { url } = await api.start();
-  const token = await signToken({ ...config.auth, secret }, 'probe-owner', 3600);
-
-  const form = new FormData();
-  const UPLOAD =
-    'mutation ($file: Upload!) { uploadDocument(file: $file) { job { id documentId version } } }';
-  form.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: null } }));
-  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.append('0', new Blob(['probe'], { type: 'text/plain' }), 'probe.txt');
-  const res = await fetch(url, {
-    method: 'POST',
-    body: form,
-    headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` },
-  });
-  const body = (await res.json()) as {
-    data: { uploadDocument: { job: { id: string; documentId: string } } };
-  };
-  const { id: jobId, documentId } = body.data.uploadDocument.job;
+  const target = process.env['PROBE_BARE'] ? await bareTarget() : await apiTarget();
+  const { url, jobId, documentId } = target;
 
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
@@ -101,7 +82,12 @@ async function main(): Promise<void> {
 
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--clients'], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, PROBE_URL: url.replace(/^http/, 'ws'), PROBE_TOKEN: token, PROBE_JOB: jobId },
+    env: {
+      ...process.env,
+      PROBE_URL: url.replace(/^http/, 'ws'),
+      PROBE_TOKEN: target.token,
+      PROBE_JOB: jobId,
+    },
   });
   const inbox: FromChild[] = [];
   let wake: (() => void) | undefined;
@@ -165,7 +151,7 @@ async function main(): Promise<void> {
     child.send({ type: 'publish', version } satisfies ToChild);
     await new Promise((r) => setTimeout(r, 50)); // let the child arm its counter
     const t0 = now();
-    api.hub.dispatch(job as never);
+    target.dispatch(job);
     // Every frame of this event is written once the microtasks it started have run.
     const serverDone = new Promise<number>((r) => setImmediate(() => r(now() - t0)));
     servers.push(await serverDone);
@@ -186,40 +172,131 @@ async function main(): Promise<void> {
     const s = [...xs].sort((a, b) => a - b);
     return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
   };
-  const stats = (api as unknown as { fanout?: { executions: number } }).fanout;
-  console.log(
-    JSON.stringify(
-      {
-        sockets: SOCKETS,
-        subscribed: opened,
-        failed: ready.failed,
-        openMs: Math.round(ready.ms),
-        queries: QUERIES,
-        events: spreads.length,
-        spreadMs: { p50: round(pct(spreads, 50)), worst: round(Math.max(...spreads)) },
-        apiWritesMs: { p50: round(pct(servers, 50)), worst: round(Math.max(...servers)) },
-        publishToLastMs: { p50: round(pct(lasts, 50)), worst: round(Math.max(...lasts)) },
-        completed: completed?.count ?? 0,
-        rssMb: { before: mb(rssBefore), idle: mb(rssIdle) },
-        rssKbPerIdleSubscriber: round(perSubKb),
-        rssKbPerIdleSubscriberMarginal: round((rssIdle - rssHalf) / 1024 / Math.max(1, opened - half.opened)),
-        heapKbPerIdleSubscriber: round((heapIdle - heapBefore) / 1024 / Math.max(1, opened)),
-        heapTotalKbPerIdleSubscriber: round(
-          (memIdle.heapTotal - memBefore.heapTotal) / 1024 / Math.max(1, opened),
-        ),
-        externalKbPerIdleSubscriber: round(
-          (memIdle.external - memBefore.external) / 1024 / Math.max(1, opened),
-        ),
-        executions: stats?.executions ?? 'n/a',
-      },
-      null,
-      2,
+  const result = {
+    sockets: SOCKETS,
+    subscribed: opened,
+    failed: ready.failed,
+    openMs: Math.round(ready.ms),
+    queries: QUERIES,
+    events: spreads.length,
+    spreadMs: { p50: round(pct(spreads, 50)), worst: round(Math.max(...spreads)) },
+    apiWritesMs: { p50: round(pct(servers, 50)), worst: round(Math.max(...servers)) },
+    publishToLastMs: { p50: round(pct(lasts, 50)), worst: round(Math.max(...lasts)) },
+    completed: completed?.count ?? 0,
+    rssMb: { before: mb(rssBefore), idle: mb(rssIdle) },
+    rssKbPerIdleSubscriber: round(perSubKb),
+    rssKbPerIdleSubscriberMarginal: round((rssIdle - rssHalf) / 1024 / Math.max(1, opened - half.opened)),
+    heapKbPerIdleSubscriber: round((heapIdle - heapBefore) / 1024 / Math.max(1, opened)),
+    heapTotalKbPerIdleSubscriber: round(
+      (memIdle.heapTotal - memBefore.heapTotal) / 1024 / Math.max(1, opened),
     ),
-  );
+    externalKbPerIdleSubscriber: round((memIdle.external - memBefore.external) / 1024 / Math.max(1, opened)),
+    executions: target.executions ?? 'n/a',
+    server: process.env['PROBE_BARE'] ? 'bare ws broadcast' : 'docpipe api',
+  };
+  console.log(JSON.stringify(result, null, 2));
+  if (process.env['PROBE_OUT']) writeFileSync(process.env['PROBE_OUT'], JSON.stringify(result));
   await new Promise((r) => child.once('exit', r).once('error', r));
-  await api.stop();
-  await aws.stop();
+  await target.stop();
   process.exit(0);
+}
+
+/** docpipe's api with embedded emulators; one uploaded document's job is the one watched. */
+async function apiTarget(): Promise<Target> {
+  const { pino } = await import('pino');
+  const { startEmbeddedAws } = await import('../dev/emulators.js');
+  const { loadConfig } = await import('../domain/config.js');
+  const { signToken } = await import('../auth/tokens.js');
+  const { createApiServer } = await import('../server/create-server.js');
+
+  const aws = await startEmbeddedAws();
+  const secret = 'fan-out-probe-secret-0123456789abcdefghij';
+  const config = loadConfig({
+    ...aws.env,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'test',
+    AUTH_SECRET: secret,
+    RATE_LIMIT_REQUESTS: '10000000',
+    WS_MAX_SOCKETS_PER_OWNER: '1000000',
+  });
+  const api = createApiServer(config, { logger: pino({ level: 'silent' }) });
+  const { url } = await api.start();
+  const token = await signToken({ ...config.auth, secret }, 'probe-owner', 3600);
+
+  const form = new FormData();
+  const UPLOAD =
+    'mutation ($file: Upload!) { uploadDocument(file: $file) { job { id documentId version } } }';
+  form.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: null } }));
+  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.append('0', new Blob(['probe'], { type: 'text/plain' }), 'probe.txt');
+  const res = await fetch(url, {
+    method: 'POST',
+    body: form,
+    headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` },
+  });
+  const body = (await res.json()) as {
+    data: { uploadDocument: { job: { id: string; documentId: string } } };
+  };
+  const { id: jobId, documentId } = body.data.uploadDocument.job;
+  return {
+    url,
+    token,
+    jobId,
+    documentId,
+    dispatch: (job) => api.hub.dispatch(job as never),
+    get executions() {
+      return (api as unknown as { fanout?: { executions: number } }).fanout?.executions;
+    },
+    async stop() {
+      await api.stop();
+      await aws.stop();
+    },
+  };
+}
+
+/**
+ * The baseline: a bare `ws` server speaking just enough graphql-transport-ws (ack, one `next`
+ * snapshot per subscribe) that broadcasts each version's payload, serialised once, to every socket.
+ */
+async function bareTarget(): Promise<Target> {
+  const { createServer } = await import('node:http');
+  const server = createServer();
+  const wss = new WebSocketServer({ server, perMessageDeflate: false });
+  const subscribers = new Map<WebSocket, string>();
+  let snapshot = '{"data":{"jobUpdated":{"id":"bare-job","version":1,"status":"QUEUED"}}}';
+  wss.on('connection', (ws) => {
+    ws.on('message', (data: Buffer) => {
+      const m = JSON.parse(data.toString()) as { type: string; id?: string };
+      if (m.type === 'connection_init') ws.send('{"type":"connection_ack"}');
+      else if (m.type === 'subscribe' && m.id) {
+        subscribers.set(ws, m.id);
+        ws.send(`{"id":${JSON.stringify(m.id)},"type":"next","payload":${snapshot}}`);
+      }
+    });
+    ws.on('close', () => subscribers.delete(ws));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    token: 'bare',
+    jobId: 'bare-job',
+    documentId: 'bare-doc',
+    dispatch(job) {
+      snapshot = JSON.stringify({ data: { jobUpdated: { ...job, error: null } } });
+      const final = job['status'] === 'COMPLETED';
+      for (const [ws, id] of subscribers) {
+        ws.send(`{"id":${JSON.stringify(id)},"type":"next","payload":${snapshot}}`);
+        if (final) ws.send(`{"id":${JSON.stringify(id)},"type":"complete"}`);
+      }
+    },
+    async stop() {
+      for (const ws of subscribers.keys()) ws.terminate();
+      wss.close();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }
 
 function round(n: number): number {

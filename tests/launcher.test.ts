@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { get } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { gql, uploadFile, watchUntilDone } from './support/graphql.js';
 import { removeDir, tempDir } from './support/stack.js';
 
@@ -27,17 +27,8 @@ function httpsStatus(url: string, ca: Buffer): Promise<number> {
     }).on('error', reject);
   });
 }
-// `npm start` runs the compiled build (its prestart compiles it); so does this test.
-beforeAll(() => {
-  execFileSync(
-    process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
-}, 180_000);
+// `npm start` runs the compiled build (its prestart compiles it); so does this test: dist/ is
+// built once for all test files by tests/support/web-build.ts (vitest's globalSetup).
 
 /** The pid of `parent`'s child whose command line contains `needle`. */
 function childPid(parent: number, needle: string): number {

@@ -1,0 +1,118 @@
+/**
+ * Upload → COMPLETED (issue 10): sequential 1 KB uploads against an api and a worker process; each
+ * time, the job is watched on a `jobUpdated` subscription (one open graphql-ws connection, as an app
+ * keeps it) until its COMPLETED event arrives. Baseline, same run: the upload round trip alone.
+ */
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { launch, type ServiceProcess } from '../../../dev/processes.js';
+import { TEST_TOKEN } from '../../../tests/support/auth.js';
+import { JOB_FIELDS } from '../../../tests/support/graphql.js';
+import type { Scenario } from '../scenario.js';
+import { benchStack, ensureBuilt, percentile, round, row, upload } from '../support.js';
+
+const WATCH = `subscription Watch($jobId: ID!) { jobUpdated(jobId: $jobId) { ${JOB_FIELDS} } }`;
+const body = 'y'.repeat(1024);
+const EVENT_TIMEOUT_MS = 30_000;
+
+export const latency: Scenario = {
+  name: 'latency',
+  description: 'upload → COMPLETED on a subscription, sequential 1 KB uploads, vs the upload round trip',
+  async run({ smoke, log }) {
+    const N = smoke ? 3 : 100;
+    const WARMUP = smoke ? 1 : 10;
+    ensureBuilt();
+    const stack = await benchStack();
+    const processes: ServiceProcess[] = [];
+    try {
+      const api = launch('server/main.ts', { compiled: true, env: { ...process.env, ...stack.env } });
+      processes.push(api);
+      const worker = launch('worker/main.ts', { compiled: true, env: { ...process.env, ...stack.env } });
+      processes.push(worker);
+      const { url } = await api.ready;
+      await worker.ready;
+      const client = createClient({
+        url: url!.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${TEST_TOKEN}` },
+      });
+      const uploads: number[] = [];
+      const completions: number[] = [];
+      log(`${N} sequential uploads, each watched to COMPLETED`);
+      try {
+        for (let i = 0; i < WARMUP + N; i++) {
+          const t0 = performance.now();
+          const doc = await upload(url!, body, `latency-${i}.txt`);
+          const t1 = performance.now();
+          await untilCompleted(client, doc.job.id);
+          if (i < WARMUP) continue;
+          uploads.push(t1 - t0);
+          completions.push(performance.now() - t0);
+        }
+      } finally {
+        await client.dispose();
+      }
+      uploads.sort((a, b) => a - b);
+      completions.sort((a, b) => a - b);
+      const at = (xs: number[], p: number) => round(percentile(xs, p), 1);
+      return [
+        row({
+          name: 'upload → COMPLETED event, p50',
+          measured: at(completions, 50),
+          baseline: at(uploads, 50),
+          unit: 'ms',
+          better: 'lower',
+          target: '≤ 25 ms',
+          meets: (m) => m <= 25,
+          smoke,
+          detail: { samples: N, p90: at(completions, 90), max: at(completions, 100) },
+        }),
+        row({
+          name: 'upload → COMPLETED event, p99',
+          measured: at(completions, 99),
+          baseline: at(uploads, 99),
+          unit: 'ms',
+          better: 'lower',
+          target: '≤ 60 ms',
+          meets: (m) => m <= 60,
+          smoke,
+        }),
+      ];
+    } finally {
+      for (const p of processes.reverse()) await p.stop(); // the last started goes first
+      await stack.stop();
+    }
+  },
+};
+
+function untilCompleted(client: ReturnType<typeof createClient>, jobId: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`job ${jobId}: no COMPLETED event within ${EVENT_TIMEOUT_MS} ms`));
+    }, EVENT_TIMEOUT_MS);
+    let settled = false;
+    const finish = (err?: Error) => {
+      if (settled) return; // disposing the subscription calls `complete` too
+      settled = true;
+      clearTimeout(timer);
+      unsubscribe();
+      if (err) reject(err);
+      else resolve();
+    };
+    const unsubscribe = client.subscribe<{ jobUpdated: { status: string } }>(
+      { query: WATCH, variables: { jobId } },
+      {
+        next: ({ data, errors }) => {
+          if (errors) finish(new Error(JSON.stringify(errors)));
+          else if (data?.jobUpdated.status === 'COMPLETED') finish();
+          else if (data?.jobUpdated.status === 'FAILED') finish(new Error(`job ${jobId} FAILED`));
+        },
+        error: (err) => finish(err instanceof Error ? err : new Error(JSON.stringify(err))),
+        complete: () => finish(new Error(`job ${jobId}: subscription ended before COMPLETED`)),
+      },
+    );
+  });
+}
