@@ -5,6 +5,8 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
+  type ScanCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -22,7 +24,8 @@ import { ACTIVE_JOBS_INDEX, OWNER_INDEX, OWNER_STATUS_INDEX, isErrorNamed } from
 
 /**
  * DynamoDB access for documents and jobs: one table, items keyed `DOC#<id>` and `JOB#<id>`,
- * plus the `byOwner` GSI for newest-first listing. Every read goes by key or GSI Query; never Scan.
+ * plus the `byOwner` GSI for newest-first listing. Every read a request makes goes by key or GSI
+ * Query; the one Scan (`scanDocuments`) rebuilds or catches up a search index, never per request.
  */
 export class DocumentStore {
   constructor(
@@ -229,6 +232,40 @@ export class DocumentStore {
       new GetCommand({ TableName: this.table, Key: { pk: `JOB#${id}`, sk: 'JOB' }, ConsistentRead: true }),
     );
     return res.Item ? toJob(res.Item) : null;
+  }
+
+  /** The owner's documents among `ids` (batch reads); missing or other owners' ids are absent. */
+  async getDocuments(ownerId: string, ids: readonly string[]): Promise<Map<string, DocumentRecord>> {
+    const found = new Map<string, DocumentRecord>();
+    for (let i = 0; i < ids.length; i += 100) {
+      const keys = ids.slice(i, i + 100).map((id) => ({ pk: `DOC#${id}`, sk: 'DOC' }));
+      for (const item of await this.batchGet(keys)) {
+        const doc = toDocument(item);
+        if (doc.ownerId === ownerId) found.set(doc.id, doc);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Every document updated after `updatedAfter` (all when undefined), a page at a time: a Scan of the
+   * whole table (its cost grows with the table, not with the result), for rebuilding read models.
+   */
+  async *scanDocuments(updatedAfter?: string): AsyncGenerator<DocumentRecord[]> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res: ScanCommandOutput = await this.aws.ddb.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: updatedAfter ? 'sk = :doc AND updatedAt > :since' : 'sk = :doc',
+          ExpressionAttributeValues: { ':doc': 'DOC', ...(updatedAfter ? { ':since': updatedAfter } : {}) },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const docs = (res.Items ?? []).map(toDocument);
+      if (docs.length > 0) yield docs;
+      start = res.LastEvaluatedKey;
+    } while (start);
   }
 
   /** Batch read (at most 100 ids per call, as DynamoDB allows); missing ids are absent from the map. */

@@ -219,6 +219,7 @@ async function apiTarget(): Promise<Target> {
     AUTH_SECRET: secret,
     RATE_LIMIT_REQUESTS: '10000000',
     WS_MAX_SOCKETS_PER_OWNER: '1000000',
+    SEARCH_INDEX_PATH: ':memory:',
   });
   const api = createApiServer(config, { logger: pino({ level: 'silent' }) });
   const { url } = await api.start();

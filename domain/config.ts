@@ -142,6 +142,14 @@ const EnvSchema = z.object({
   EDGE_HTTPS_PORT: port.default(8443),
   EDGE_HTTP_PORT: port.default(8080),
 
+  /**
+   * The api instance's full-text search index (SQLite): a file, made with its folder, kept across
+   * restarts so a restart catches up instead of rebuilding; `:memory:` for none on disk.
+   * Default: DATA_DIR/search-index.sqlite. One per api instance (replicas must not share one file
+   * over a network filesystem).
+   */
+  SEARCH_INDEX_PATH: z.string().min(1).optional(),
+
   /** Serve Prometheus metrics on the api's `/metrics`. Default: on outside production, off in it. */
   METRICS_ENABLED: bool.optional(),
   /** When set, `/metrics` (api and worker) answers only to `Authorization: Bearer <token>`. */
@@ -260,6 +268,7 @@ export interface Config {
   wsKeepAliveMs: number;
   edge: { nginx: string; httpsPort: number; httpPort: number };
   observability: ObservabilityConfig;
+  search: { indexPath: string };
 }
 
 export class ConfigError extends Error {
@@ -373,6 +382,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ...(e.WORKER_METRICS_PORT !== undefined ? { workerMetricsPort: e.WORKER_METRICS_PORT } : {}),
       tracing: tracingConfig(e),
     },
+    search: { indexPath: e.SEARCH_INDEX_PATH ?? `${e.DATA_DIR.replace(/\/+$/, '')}/search-index.sqlite` },
   };
 }
 

@@ -18,6 +18,9 @@ import { createLogger } from '../domain/logger.js';
 import { ApiKeyService } from './api-keys.js';
 import { createDocumentService } from './document-service.js';
 import { JobEventHub } from './events/job-event-hub.js';
+import { SearchIndex } from './search/search-index.js';
+import { SearchIndexer } from './search/search-indexer.js';
+import { SearchService } from './search/search-service.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/errors.js';
 import { buildDocpipeSchema } from './graphql/schema.js';
@@ -39,6 +42,15 @@ export interface ApiServer {
   readonly fanout: SubscriptionFanout | undefined;
   /** This instance's event listener (exists after `start()`). */
   readonly events: JobEventListener | undefined;
+  /** This instance's search index and its feed (exist after `start()`). */
+  readonly search: ApiSearch | undefined;
+}
+
+export interface ApiSearch {
+  index: SearchIndex;
+  indexer: SearchIndexer;
+  /** Settles when the start-up catch-up has finished (or failed, which is logged). */
+  caughtUp: Promise<void>;
 }
 
 export const GRAPHQL_PATH = '/graphql';
@@ -51,21 +63,42 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
   let listener: JobEventListener | undefined;
   let apollo: ApolloServer<GraphQLContext> | undefined;
   let fanout: SubscriptionFanout | undefined;
+  let searchIndex: SearchIndex | undefined;
+  let search: ApiSearch | undefined;
 
   async function boot(): Promise<{ url: string; port: number }> {
     // First, so that a production api without a secret refuses before touching AWS.
     const authConfig = config.auth.jwksUrl ? config.auth : { ...config.auth, secret: resolveSecret(config) };
     const adapters = await connectAws(config, logger, { service: 'api' });
     aws = adapters;
-    const documents = createDocumentService({ adapters, hub, config, logger });
+    // This instance's search index: fed by the same job events, caught up from DynamoDB on start.
+    const index = new SearchIndex(config.search.indexPath);
+    const indexer = new SearchIndexer({ index, store: adapters.store, blobs: adapters.blobs, logger });
+    searchIndex = index;
+    search = { index, indexer, caughtUp: Promise.resolve() };
+    const documents = createDocumentService({
+      adapters,
+      hub,
+      config,
+      logger,
+      onDeleted: (id) => index.remove(id),
+    });
     const events = adapters.eventListener({
       waitSeconds: config.sqsWaitSeconds,
       staleAfterSeconds: config.events.staleQueueSeconds,
       logger,
-      onEvent: (event) => hub.dispatch(event.job),
+      onEvent: (event) => {
+        hub.dispatch(event.job);
+        indexer.onJobEvent(event.job);
+      },
     });
     listener = events;
     await events.start();
+    // In the background: the api serves (and indexes new events) while a large table is scanned.
+    search.caughtUp = indexer.catchUp().then(
+      () => undefined,
+      (err: unknown) => logger.error({ err }, 'search index catch-up failed; restart to retry'),
+    );
 
     const apiKeys = new ApiKeyService(adapters.apiKeys);
     const verifier = createTokenVerifier(authConfig, apiKeys.lookup);
@@ -73,7 +106,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       config.usage,
       config.usage.store === 'dynamodb' ? adapters.requestCounter : undefined,
     );
-    const services = { documents, apiKeys };
+    const services = { documents, apiKeys, search: new SearchService({ index, store: adapters.store }) };
     const formatError = createErrorFormatter({ hideSuggestions: config.env === 'production' });
     const schema = await buildDocpipeSchema();
     const app = createHttpApp({
@@ -122,6 +155,12 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
   async function release() {
     await apollo?.stop(); // drains HTTP, then disposes the WebSocket server (close code 1001)
     await listener?.stop();
+    search?.indexer.stop();
+    await search?.caughtUp;
+    await search?.indexer.idle();
+    search?.indexer.markStopped();
+    searchIndex?.close();
+    searchIndex = undefined;
     aws?.destroy();
     apollo = undefined;
     listener = undefined;
@@ -136,6 +175,9 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
     hub,
     get phase() {
       return lifecycle.phase;
+    },
+    get search() {
+      return search;
     },
     get events() {
       return listener;

@@ -44,6 +44,8 @@ export interface DocumentServiceDeps {
   /** Lifetime of presigned download URLs. */
   downloadUrlSeconds: number;
   logger: Logger;
+  /** Told after a document is deleted (this instance's search index drops it at once). */
+  onDeleted?: (documentId: string) => void;
 }
 
 export const MAX_PAGE_SIZE = 100;
@@ -57,8 +59,9 @@ export function createDocumentService(args: {
   hub: JobEventHub;
   config: Config;
   logger: Logger;
+  onDeleted?: (documentId: string) => void;
 }): DocumentService {
-  const { adapters, hub, config, logger } = args;
+  const { adapters, hub, config, logger, onDeleted } = args;
   return new DocumentService({
     store: adapters.store,
     jobs: adapters.jobs,
@@ -69,6 +72,7 @@ export function createDocumentService(args: {
     idempotencyWindowSeconds: config.idempotencyWindowSeconds,
     downloadUrlSeconds: config.limits.downloadUrlSeconds,
     logger,
+    ...(onDeleted && { onDeleted }),
   });
 }
 
@@ -265,6 +269,7 @@ export class DocumentService {
     await store.putTombstone(id, TOMBSTONE_SECONDS);
     await store.deleteDocument(id);
     await Promise.all(doc.jobIds.map((jobId) => store.deleteJob(jobId)));
+    this.deps.onDeleted?.(id);
     logger.info({ documentId: id }, 'document deleted');
     return true;
   }

@@ -46,6 +46,7 @@ describe('npm run bench (smoke run)', () => {
       'upload',
       'large-upload',
       'idle-memory',
+      'search',
     ]);
     for (const { scenario, rows, error } of report.results) {
       expect(error, scenario).toBeUndefined();

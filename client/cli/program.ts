@@ -13,6 +13,7 @@ import { registerGet } from './commands/get.js';
 import { registerKeys } from './commands/keys.js';
 import { registerList } from './commands/list.js';
 import { registerReprocess } from './commands/reprocess.js';
+import { registerSearch } from './commands/search.js';
 import { registerUpload } from './commands/upload.js';
 import { registerWatch } from './commands/watch.js';
 import {
@@ -80,6 +81,7 @@ export async function runCli(
     registerUpload,
     registerWatch,
     registerList,
+    registerSearch,
     registerGet,
     registerDownload,
     registerDelete,

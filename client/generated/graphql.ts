@@ -11,6 +11,19 @@ export type JobStatus =
   | 'PROCESSING'
   | 'QUEUED';
 
+export type SearchFilter = {
+  /** Uploaded after this time. */
+  createdAfter?: string | null | undefined;
+  /** Uploaded before this time. */
+  createdBefore?: string | null | undefined;
+  /** pdf, docx, html, text, markdown, csv, json, image… */
+  kind?: string | null | undefined;
+  /** ISO 639-3 code, e.g. eng, fra, deu. */
+  language?: string | null | undefined;
+  /** Status of the document now. */
+  status?: JobStatus | null | undefined;
+};
+
 export type ApiKeyFieldsFragment = { id: string, name: string, createdAt: string, revokedAt: string | null };
 
 export type ListApiKeysQueryVariables = Exact<{ [key: string]: never; }>;
@@ -93,6 +106,18 @@ export type JobUpdatedSubscriptionVariables = Exact<{
 
 
 export type JobUpdatedSubscription = { jobUpdated: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } };
+
+export type SearchDocumentFieldsFragment = { id: string, filename: string, contentType: string, detectedType: string | null, size: number, status: JobStatus, createdAt: string, updatedAt: string, result: { kind: string, pageCount: number | null, wordCount: number | null, language: string | null, title: string | null } | null };
+
+export type SearchDocumentsQueryVariables = Exact<{
+  query: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: SearchFilter | null | undefined;
+}>;
+
+
+export type SearchDocumentsQuery = { searchDocuments: { edges: Array<{ cursor: string, node: { score: number, document: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, status: JobStatus, createdAt: string, updatedAt: string, result: { kind: string, pageCount: number | null, wordCount: number | null, language: string | null, title: string | null } | null }, snippets: Array<{ field: string, text: string, highlights: Array<{ start: number, length: number }> }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -192,6 +217,25 @@ export const DocumentFieldsFragmentDoc = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`, {"fragmentName":"DocumentFields"}) as unknown as TypedDocumentString<DocumentFieldsFragment, unknown>;
+export const SearchDocumentFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SearchDocumentFields on Document {
+  id
+  filename
+  contentType
+  detectedType
+  size
+  status
+  createdAt
+  updatedAt
+  result {
+    kind
+    pageCount
+    wordCount
+    language
+    title
+  }
+}
+    `, {"fragmentName":"SearchDocumentFields"}) as unknown as TypedDocumentString<SearchDocumentFieldsFragment, unknown>;
 export const ListApiKeysDocument = new TypedDocumentString(`
     query ListApiKeys {
   apiKeys {
@@ -532,3 +576,46 @@ export const JobUpdatedDocument = new TypedDocumentString(`
   finishedAt
   updatedAt
 }`) as unknown as TypedDocumentString<JobUpdatedSubscription, JobUpdatedSubscriptionVariables>;
+export const SearchDocumentsDocument = new TypedDocumentString(`
+    query SearchDocuments($query: String!, $first: Int, $after: String, $filter: SearchFilter) {
+  searchDocuments(query: $query, first: $first, after: $after, filter: $filter) {
+    edges {
+      cursor
+      node {
+        score
+        document {
+          ...SearchDocumentFields
+        }
+        snippets {
+          field
+          text
+          highlights {
+            start
+            length
+          }
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment SearchDocumentFields on Document {
+  id
+  filename
+  contentType
+  detectedType
+  size
+  status
+  createdAt
+  updatedAt
+  result {
+    kind
+    pageCount
+    wordCount
+    language
+    title
+  }
+}`) as unknown as TypedDocumentString<SearchDocumentsQuery, SearchDocumentsQueryVariables>;

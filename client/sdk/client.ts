@@ -9,6 +9,7 @@ import {
   ListDocumentsDocument,
   ReprocessDocumentDocument,
   RevokeApiKeyDocument,
+  SearchDocumentsDocument,
   UploadDocumentDocument,
   type ApiKeyFieldsFragment,
   type CreateApiKeyMutation,
@@ -18,6 +19,8 @@ import {
   type JobStatus,
   type ListDocumentsQuery,
   type RevokeApiKeyMutation,
+  type SearchDocumentsQuery,
+  type SearchFilter,
 } from '../generated/graphql.js';
 import { DocpipeError } from './errors.js';
 import type { ClientOptions, RequestOptions } from './options.js';
@@ -38,6 +41,9 @@ export type CreatedApiKey = CreateApiKeyMutation['createApiKey'];
 export type RevokedApiKey = RevokeApiKeyMutation['revokeApiKey'];
 /** One page of `documents`, newest first. */
 export type DocumentPage = ListDocumentsQuery['documents'];
+/** One page of `searchDocuments`: hits with their document, score and snippets. */
+export type SearchPage = SearchDocumentsQuery['searchDocuments'];
+export type { SearchFilter };
 /** A file given by path, opened by the Node entry point (`node.ts`). */
 export type UploadInput = UploadBody | string;
 export type { ClientOptions, ConnectionState, RequestOptions, RetryOptions } from './options.js';
@@ -49,6 +55,14 @@ export interface ListOptions extends RequestOptions {
   after?: string | null;
   /** Only documents whose current job has this status. */
   status?: JobStatus | null;
+}
+
+export interface SearchOptions extends RequestOptions {
+  /** Page size, 1–50. @default 10 */
+  first?: number;
+  /** `pageInfo.endCursor` of the previous page. */
+  after?: string | null;
+  filter?: SearchFilter | null;
 }
 
 export interface DocpipeClient {
@@ -67,6 +81,13 @@ export interface DocpipeClient {
   document(id: string, options?: RequestOptions): Promise<Document | null>;
   /** A page of your documents, newest first. Pass `pageInfo.endCursor` as `after` for the next one. */
   documents(options?: ListOptions): Promise<DocumentPage>;
+  /**
+   * Full-text search of your documents: words (all must appear), `"exact phrases"`, `prefix*`,
+   * `-excluded`; accents and case ignored; most relevant first. Each hit has snippets of plain text
+   * with `highlights` ranges (UTF-16 offsets) to render as you like.
+   * @throws {@link DocpipeError} `BAD_USER_INPUT` for an empty or over-long query, or a bad cursor.
+   */
+  search(query: string, options?: SearchOptions): Promise<SearchPage>;
   /** A job by id, or `null`. */
   job(id: string, options?: RequestOptions): Promise<Job | null>;
   /**
@@ -177,6 +198,11 @@ export function createClient(options: ClientOptions): DocpipeClient {
     async documents(opts = {}) {
       const { signal, ...vars } = opts;
       return (await request(ListDocumentsDocument, vars, signal ? { signal } : {})).documents;
+    },
+    async search(query, opts = {}) {
+      const { signal, ...vars } = opts;
+      return (await request(SearchDocumentsDocument, { query, ...vars }, signal ? { signal } : {}))
+        .searchDocuments;
     },
     async job(id, opts) {
       return (await request(GetJobDocument, { id }, opts)).job;

@@ -17,6 +17,9 @@ export type {
   RequestOptions,
   RetryOptions,
   RevokedApiKey,
+  SearchFilter,
+  SearchOptions,
+  SearchPage,
   UploadInput,
 } from './client.js';
 export { contentTypeFor } from './content-type.js';

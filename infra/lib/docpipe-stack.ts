@@ -314,6 +314,9 @@ export class DocpipeStack extends Stack {
           RATE_LIMIT_STORE: 'dynamodb',
           WS_KEEPALIVE_MS: String(config.wsKeepAliveMs),
           EVENT_QUEUE_STALE_SECONDS: String(config.events.staleQueueSeconds),
+          // Each task's search index on its own ephemeral storage: a new task builds it from the
+          // table and S3 (docs/architecture.md, "Search").
+          SEARCH_INDEX_PATH: '/tmp/search-index.sqlite',
         }),
       },
       secrets: { AUTH_SECRET: ecs.Secret.fromSecretsManager(authSecret) },

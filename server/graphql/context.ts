@@ -5,6 +5,7 @@ import type { Principal } from '../../auth/tokens.js';
 import type { JobRecord } from '../../domain/model.js';
 import type { ApiKeyService } from '../api-keys.js';
 import type { DocumentService } from '../document-service.js';
+import type { SearchService } from '../search/search-service.js';
 
 /** DynamoDB/S3 calls one GraphQL request may have in flight at once, however many fields it asks for. */
 export const REQUEST_IO_CONCURRENCY = 8;
@@ -18,6 +19,7 @@ export interface GraphQLContext {
   logger: Logger;
   documents: DocumentService;
   apiKeys: ApiKeyService;
+  search: SearchService;
   /** Runs a storage call under this request's concurrency bound. */
   io: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Batches `Document.job` lookups of one request into BatchGetItem calls. */
@@ -27,6 +29,7 @@ export interface GraphQLContext {
 export interface ContextServices {
   documents: DocumentService;
   apiKeys: ApiKeyService;
+  search: SearchService;
 }
 
 export function createContext(

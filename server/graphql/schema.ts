@@ -6,6 +6,7 @@ import { ApiKeyResolver } from './api-key.resolver.js';
 import { DocumentResultResolver } from './document-result.resolver.js';
 import { DocumentResolver } from './document.resolver.js';
 import { JobResolver } from './job.resolver.js';
+import { SearchResolver } from './search.resolver.js';
 
 /**
  * Builds the executable schema from the resolver classes. Subscriptions bring their own
@@ -13,7 +14,7 @@ import { JobResolver } from './job.resolver.js';
  */
 export function buildDocpipeSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [DocumentResolver, DocumentResultResolver, JobResolver, ApiKeyResolver],
+    resolvers: [DocumentResolver, DocumentResultResolver, JobResolver, ApiKeyResolver, SearchResolver],
     pubSub: createPubSub(),
     validate: false,
   });

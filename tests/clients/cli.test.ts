@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TOKEN, tokenFor } from '../support/auth.js';
+import { eventually } from '../support/inspect.js';
 import {
   Disposables,
   removeDir,
@@ -184,12 +185,37 @@ describe('docpipe CLI', () => {
     expect(down.stderr).toContain('Is the api running?');
   });
 
+  it('search finds documents by their text, matches in brackets; --json for scripts', async () => {
+    // Indexed from the COMPLETED event, a moment after it: ask until found (bounded).
+    let last: Run | undefined;
+    const run = await eventually(async () => {
+      last = await docpipe(['search', 'plain', 'notes']);
+      return last.stdout.includes('notes.txt') ? last : undefined;
+    }, 15_000).catch((err: unknown) => {
+      throw new Error(`${String(err)}; last run: ${JSON.stringify(last)}`);
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^\S+  COMPLETED  notes\.txt  \(score [\d.]+\)$/m);
+    expect(run.stdout).toContain('[plain] [notes]');
+    const json = await docpipe(['--json', 'search', 'plai*']);
+    const { hits } = JSON.parse(json.stdout);
+    expect(hits[0].document.filename).toBe('notes.txt');
+    expect(hits[0].snippets[0].highlights[0]).toEqual({ start: 0, length: 5 });
+    const none = await docpipe(['search', 'nothing-of-the-sort']);
+    expect(none.stdout).toContain('No documents found.');
+    const bad = await docpipe(['search', '***']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/letters or digits/);
+  });
+
   it('rejects usage mistakes with exit code 2', async () => {
     for (const args of [
       ['list', '--status', 'DONE'],
       ['upload'],
       ['--url', 'not a url', 'list'],
       ['frobnicate'],
+      ['search'],
+      ['search', 'x', '-n', '51'],
     ]) {
       const run = await docpipe(args);
       expect(run.code, args.join(' ')).toBe(2);

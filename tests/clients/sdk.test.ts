@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/inspect.js';
 import {
   createClient,
   isDocpipeError,
@@ -206,6 +207,26 @@ describe('SDK queries and mutations', () => {
     const completed = await client.documents({ first: 100, status: 'COMPLETED' });
     expect(completed.edges.map((e) => e.node.id)).toEqual(expect.arrayContaining(ids));
     expect(completed.edges.every((e) => e.node.status === 'COMPLETED')).toBe(true);
+  });
+
+  it('searches: hits with documents and highlight ranges; BAD_USER_INPUT for a bad query', async () => {
+    const doc = await client.uploadDocument(Buffer.from('The aardvark digs at dusk.'), {
+      filename: 'animal.txt',
+    });
+    await collect(client.watchJob(doc.job!.id));
+    const page = await eventually(async () => {
+      const p = await client.search('aardvark dusk', { first: 5, filter: { kind: 'text' } });
+      return p.edges.length > 0 ? p : undefined;
+    }, 15_000);
+    const hit = page.edges[0]!.node;
+    expect(hit.document).toMatchObject({ id: doc.id, filename: 'animal.txt', status: 'COMPLETED' });
+    const body = hit.snippets.find((s) => s.field === 'body')!;
+    expect(body.highlights.map((h) => body.text.slice(h.start, h.start + h.length))).toEqual([
+      'aardvark',
+      'dusk',
+    ]);
+    await expect(client.search('   ')).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(client.search('aardvark', { first: 100 })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 
   it('reprocesses and deletes, with NOT_FOUND for what does not exist', async () => {

@@ -58,6 +58,8 @@ export function testEnv(
     DOCPIPE_EVENTS_TOPIC: `${prefix}-events`,
     SQS_WAIT_SECONDS: '2',
     AUTH_SECRET: TEST_AUTH_SECRET,
+    // Each api its own index in memory (DATA_DIR is the repo's .data here); tests that need a file set one.
+    SEARCH_INDEX_PATH: ':memory:',
     ...overrides,
   };
 }

@@ -47,6 +47,7 @@ export const largeUpload: Scenario = {
         NODE_ENV: 'test',
         AUTH_SECRET: TEST_AUTH_SECRET,
         MAX_UPLOAD_BYTES: String(size + MiB),
+        SEARCH_INDEX_PATH: ':memory:',
       };
       const config = loadConfig(env);
       const adapters = await connectAws(config, pino({ level: 'silent' }), {
