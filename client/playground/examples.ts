@@ -29,6 +29,39 @@ query ListDocuments {
 `,
   },
   {
+    query: `# Full-text search of your documents' text and file names: words (all must appear),
+# "exact phrases", prefix*, -excluded. Accents and case are ignored. Each snippet is plain text;
+# "highlights" are the ranges (UTF-16 offsets) of the matches in it.
+query SearchDocuments($query: String!) {
+  searchDocuments(query: $query, first: 10) {
+    edges {
+      node {
+        score
+        document {
+          id
+          filename
+          status
+        }
+        snippets {
+          field
+          text
+          highlights {
+            start
+            length
+          }
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+`,
+    variables: '{ "query": "playground" }',
+  },
+  {
     query: `# Upload a file: open the "Upload" panel (paperclip icon on the left), pick a file, then run.
 # The chosen file is sent as $file in a GraphQL multipart request.
 mutation Upload($file: Upload!) {

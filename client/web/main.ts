@@ -1,6 +1,6 @@
 /**
- * The docpipe web page: upload with per-file progress, live processing progress, a paginated list
- * of documents with their results, download and delete. Talks to the api it is served by, through
+ * The docpipe web page: upload with per-file progress, live processing progress, full-text search,
+ * a paginated list of documents with their results, download and delete. Talks to the api it is served by, through
  * the SDK (XMLHttpRequest for upload progress, graphql-ws for live updates), with the token from
  * the page (development) or the sign-in form (client/common/page-token.ts).
  */
@@ -15,6 +15,7 @@ import {
 import { announce, byId } from './dom.js';
 import { createDocumentsTable } from './documents.js';
 import { renderResult } from './result.js';
+import { createSearchBox } from './search.js';
 import { createUploader } from './uploads.js';
 
 const CONNECTION_TEXT: Record<ConnectionState, string> = {
@@ -62,6 +63,7 @@ function signIn(token: PageToken) {
   authState.hidden = false;
   signOutButton.hidden = false;
   table.clear();
+  searchBox.clear();
   void table.reload();
 }
 
@@ -70,6 +72,7 @@ function showSignIn(message?: string) {
   void session?.client.close();
   session = null;
   table.clear();
+  searchBox.clear();
   uploader.clear();
   hideDetails();
   app.hidden = true;
@@ -141,6 +144,11 @@ const table = createDocumentsTable(currentClient, {
   onDeleted: (id) => {
     if (shownId === id) hideDetails();
   },
+  onUnauthenticated,
+});
+
+const searchBox = createSearchBox(currentClient, {
+  onShow: (id) => void showDocument(id),
   onUnauthenticated,
 });
 

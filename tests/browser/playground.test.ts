@@ -91,6 +91,21 @@ describe('GraphiQL playground (bundled, offline)', () => {
     await page.close();
   });
 
+  it('has a search example tab that finds the document uploaded above', async () => {
+    const page = await context.newPage();
+    await page.goto(`${api.url}`);
+    await page.locator('.graphiql-tab', { hasText: 'SearchDocuments' }).click();
+    // Indexed a moment after its COMPLETED event: run until it is found (bounded).
+    let response = '';
+    for (let i = 0; i < 20 && !response.includes('playground.txt'); i++) {
+      response = await run(page, '"searchDocuments"');
+      if (!response.includes('playground.txt')) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(response).toContain('playground.txt');
+    expect(response).toContain('"highlights"');
+    await page.close();
+  });
+
   it('runs a subscription over graphql-ws from a shared link', async () => {
     const sdk = createClient({ url: api.url, token: devToken });
     disposables.add(() => sdk.close());

@@ -153,6 +153,38 @@ describe('web page', () => {
     await page.close();
   });
 
+  it('searches the text of documents and marks the matches, never as HTML', async () => {
+    const sdk = createClient({ url: api.url, token: devToken });
+    disposables.add(() => sdk.close());
+    const doc = await sdk.uploadDocument(
+      Buffer.from('Minutes of the <b>harbour</b> committee: the lighthouse keeper retires.\n'),
+      { filename: 'minutes.txt' },
+    );
+    for await (const _ of sdk.watchJob(doc.job!.id));
+    const page = await context.newPage();
+    await page.goto(api.origin + '/');
+    const hit = page.locator(`#search-results li[data-id="${doc.id}"]`);
+    // Indexed a moment after its COMPLETED event: search until it shows (bounded).
+    for (let i = 0; i < 20 && (await hit.count()) === 0; i++) {
+      await page.getByLabel('Search your documents').fill('lighthouse harbour');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.locator('#search-status', { hasText: 'for “lighthouse harbour”' }).waitFor();
+      if ((await hit.count()) === 0) await page.waitForTimeout(500);
+    }
+    await expect(hit.locator('mark').allTextContents()).resolves.toEqual(['harbour', 'lighthouse']);
+    await expect(hit.locator('b').count()).resolves.toBe(0); // the document's "<b>" stays text
+    await expect(hit.locator('.snippet').textContent()).resolves.toContain('<b>harbour</b>');
+    await hit.getByRole('button', { name: 'minutes.txt' }).click();
+    await page.locator('#details-heading', { hasText: 'Result: minutes.txt' }).waitFor();
+
+    await page.getByLabel('Search your documents').fill('-lighthouse');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('#search-status', { hasText: 'not excluded' }).waitFor();
+    await expect(page.locator('#search-results li').count()).resolves.toBe(0);
+    await screenshot(page, 'web-search');
+    await page.close();
+  });
+
   it('is responsive and never leaves loopback', async () => {
     const page = await context.newPage();
     await page.setViewportSize({ width: 390, height: 800 });
