@@ -53,7 +53,12 @@ export function launch(entry: string, opts: LaunchOptions): ServiceProcess {
   const child = fork(compiled ? resolve(projectRoot, 'dist', entry.replace(/\.ts$/, '.js')) : source, [], {
     cwd: projectRoot,
     env: { PATH: process.env['PATH'] ?? '', ...opts.env },
-    execArgv: [...(opts.nodeFlags ?? []), ...(compiled ? [] : ['--import', 'tsx'])],
+    // node:sqlite (the api's search index, fauxqs) is still "experimental" on Node 24: no warning per start.
+    execArgv: [
+      '--disable-warning=ExperimentalWarning',
+      ...(opts.nodeFlags ?? []),
+      ...(compiled ? [] : ['--import', 'tsx']),
+    ],
     stdio: opts.stdio ?? ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>

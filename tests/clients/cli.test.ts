@@ -195,7 +195,7 @@ describe('docpipe CLI', () => {
       throw new Error(`${String(err)}; last run: ${JSON.stringify(last)}`);
     });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^\S+  COMPLETED  notes\.txt  \(score [\d.]+\)$/m);
+    expect(run.stdout).toMatch(/^\S+  COMPLETED  notes\.txt$/m);
     expect(run.stdout).toContain('[plain] [notes]');
     const json = await docpipe(['--json', 'search', 'plai*']);
     const { hits } = JSON.parse(json.stdout);

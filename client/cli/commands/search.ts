@@ -42,7 +42,8 @@ type Hit = SearchPage['edges'][number]['node'];
 /** "<id>  <status>  <filename>" and the snippet with its matches in [brackets], one hit per block. */
 export function describeHit(hit: Hit): string {
   const doc = hit.document;
-  const lines = [`${doc.id}  ${doc.status}  ${terminalSafe(doc.filename)}  (score ${hit.score.toFixed(2)})`];
+  // Most relevant first; the score itself (relative, often tiny on small libraries) is in --json.
+  const lines = [`${doc.id}  ${doc.status}  ${terminalSafe(doc.filename)}`];
   for (const snippet of hit.snippets.filter((s) => s.field === 'body')) lines.push(`  ${marked(snippet)}`);
   return lines.join('\n') + '\n';
 }
