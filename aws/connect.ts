@@ -25,6 +25,8 @@ export interface AwsAdapters {
   queue: JobQueue;
   /** Job changes: conditional write of the next version, then the SNS event. */
   jobs: JobWriter;
+  /** The events topic (document created/deleted; job changes go through `jobs`). */
+  events: JobEventPublisher;
   apiKeys: ApiKeyStore;
   requestCounter: RequestCounter;
   /** This api instance's listener on the job-events topic (not started). */
@@ -53,12 +55,14 @@ export async function connectAws(
           })
         : await resolveResources(aws, config.resources);
     const store = new DocumentStore(aws, resources.table);
+    const events = new JobEventPublisher(aws, resources.eventsTopicArn);
     return {
       resources,
       store,
       blobs: new BlobStore(aws, resources.bucket),
       queue: new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl),
-      jobs: new JobWriter(store, new JobEventPublisher(aws, resources.eventsTopicArn), logger),
+      jobs: new JobWriter(store, events, logger),
+      events,
       apiKeys: new ApiKeyStore(aws, resources.table),
       requestCounter: new RequestCounter(aws, resources.table),
       eventListener: (listenerOpts) =>

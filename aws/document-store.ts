@@ -234,6 +234,72 @@ export class DocumentStore {
     return res.Item ? toJob(res.Item) : null;
   }
 
+  /**
+   * The owner's documents changed after `after` (ISO time), oldest change first: a Query of the
+   * owner's partition of the byOwner index filtered on updatedAt, at most `limit` documents.
+   */
+  async listDocumentsChangedSince(
+    ownerId: string,
+    after: string,
+    limit: number,
+  ): Promise<{ items: DocumentRecord[]; complete: boolean }> {
+    const items: DocumentRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.aws.ddb.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: OWNER_INDEX,
+          KeyConditionExpression: 'gsi1pk = :owner',
+          FilterExpression: 'updatedAt > :after',
+          ExpressionAttributeValues: { ':owner': `OWNER#${ownerId}`, ':after': after },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(res.Items ?? []).map(toDocument));
+      start = res.LastEvaluatedKey;
+    } while (start && items.length <= limit);
+    items.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+    return { items: items.slice(0, limit), complete: items.length <= limit };
+  }
+
+  /** Remembers a deletion in the owner's feed for `ttlSeconds` (resuming `documentEvents`). */
+  async putDeletion(ownerId: string, documentId: string, at: string, ttlSeconds: number): Promise<void> {
+    await this.aws.ddb.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: `DELETED#${ownerId}`,
+          sk: `${at}#${documentId}`,
+          entity: 'deletion',
+          documentId,
+          at,
+          expiresAt: Math.floor(Date.now() / 1000) + ttlSeconds,
+        },
+      }),
+    );
+  }
+
+  /** The owner's deletions after `after` (ISO time), oldest first. */
+  async listDeletionsSince(ownerId: string, after: string): Promise<{ documentId: string; at: string }[]> {
+    const found: { documentId: string; at: string }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await this.aws.ddb.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk > :after',
+          ExpressionAttributeValues: { ':pk': `DELETED#${ownerId}`, ':after': after },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of res.Items ?? [])
+        found.push({ documentId: String(item['documentId']), at: String(item['at']) });
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return found;
+  }
+
   /** The owner's documents among `ids` (batch reads); missing or other owners' ids are absent. */
   async getDocuments(ownerId: string, ids: readonly string[]): Promise<Map<string, DocumentRecord>> {
     const found = new Map<string, DocumentRecord>();

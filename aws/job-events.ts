@@ -16,7 +16,7 @@ import {
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
-import { JobEvent, parseJsonSafe } from '../domain/messages.js';
+import { BusEvent, parseJsonSafe } from '../domain/messages.js';
 import { isErrorNamed } from './bootstrap.js';
 import type { AwsClients } from './clients.js';
 import { QueueConsumer, type QueueMessage } from './queue-consumer.js';
@@ -31,7 +31,7 @@ export class JobEventPublisher {
     private readonly topicArn: string,
   ) {}
 
-  async publish(event: JobEvent): Promise<void> {
+  async publish(event: BusEvent): Promise<void> {
     await this.aws.sns.send(
       new PublishCommand({
         TopicArn: this.topicArn,
@@ -57,7 +57,7 @@ export interface JobEventListenerOptions {
   /** A sibling queue whose heartbeat tag is older than this belongs to a dead instance. */
   staleAfterSeconds: number;
   logger: Logger;
-  onEvent: (event: JobEvent) => void;
+  onEvent: (event: BusEvent) => void;
 }
 
 const HEARTBEAT_TAG = 'docpipe:heartbeat';
@@ -224,16 +224,19 @@ export class JobEventListener {
 
   private deliver(messages: QueueMessage[]): void {
     for (const m of messages) {
-      const parsed = JobEvent.safeParse(parseJsonSafe(m.body));
+      const parsed = BusEvent.safeParse(parseJsonSafe(m.body));
       if (parsed.success) {
         const event = parsed.data;
         withSpanSync(
-          'job event deliver',
+          `${event.kind} deliver`,
           {
             kind: SpanKind.CONSUMER,
             carrier: m.attributes,
             onlyInTrace: true, // events of untraced work do not start traces of their own
-            attributes: { 'docpipe.job.status': event.job.status, 'docpipe.job.version': event.job.version },
+            attributes:
+              event.kind === 'job.updated'
+                ? { 'docpipe.job.status': event.job.status, 'docpipe.job.version': event.job.version }
+                : { 'docpipe.document.id': event.documentId },
           },
           () => this.opts.onEvent(event),
         );

@@ -35,6 +35,24 @@ export const JobEvent = z.object({
 });
 export type JobEvent = z.infer<typeof JobEvent>;
 
+/**
+ * SNS document-events message (api → every api instance): a document was created or deleted.
+ * Changes of its processing arrive as `job.updated`.
+ */
+export const DocumentEvent = z.object({
+  kind: z.enum(['document.created', 'document.deleted']),
+  ownerId: z.string().min(1),
+  documentId: z.string().min(1),
+  /** When it happened (ISO 8601): the position of this event in the owner's stream. */
+  at: z.string(),
+  correlationId: z.string(),
+});
+export type DocumentEvent = z.infer<typeof DocumentEvent>;
+
+/** Everything on the events topic. */
+export const BusEvent = z.union([JobEvent, DocumentEvent]);
+export type BusEvent = z.infer<typeof BusEvent>;
+
 /** JSON.parse that returns undefined instead of throwing; the schema then reports the problem. */
 export function parseJsonSafe(text: string | undefined): unknown {
   try {

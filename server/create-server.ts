@@ -17,6 +17,7 @@ import { Lifecycle, type Phase } from '../domain/lifecycle.js';
 import { createLogger } from '../domain/logger.js';
 import { ApiKeyService } from './api-keys.js';
 import { createDocumentService } from './document-service.js';
+import { DocumentEventHub, feedEventOf } from './events/document-event-hub.js';
 import { JobEventHub } from './events/job-event-hub.js';
 import { SearchIndex } from './search/search-index.js';
 import { SearchIndexer } from './search/search-indexer.js';
@@ -38,6 +39,8 @@ export interface ApiServer {
   /** Where the server is in its life. */
   readonly phase: Phase;
   readonly hub: JobEventHub;
+  /** This instance's `documentEvents` subscribers, by owner. */
+  readonly documentHub: DocumentEventHub;
   /** Shared execution of WebSocket subscriptions: executions and live groups (after `start()`). */
   readonly fanout: SubscriptionFanout | undefined;
   /** This instance's event listener (exists after `start()`). */
@@ -59,6 +62,7 @@ export const GRAPHQL_PATH = '/graphql';
 export function createApiServer(config: Config, opts: { logger?: Logger } = {}): ApiServer {
   const logger = opts.logger ?? createLogger('api', config.logLevel, config.logFormat);
   const hub = new JobEventHub();
+  const documentHub = new DocumentEventHub();
   let aws: AwsAdapters | undefined;
   let listener: JobEventListener | undefined;
   let apollo: ApolloServer<GraphQLContext> | undefined;
@@ -82,14 +86,18 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       config,
       logger,
       onDeleted: (id) => index.remove(id),
+      documentHub,
     });
     const events = adapters.eventListener({
       waitSeconds: config.sqsWaitSeconds,
       staleAfterSeconds: config.events.staleQueueSeconds,
       logger,
       onEvent: (event) => {
-        hub.dispatch(event.job);
-        indexer.onJobEvent(event.job);
+        if (event.kind === 'job.updated') {
+          hub.dispatch(event.job);
+          indexer.onJobEvent(event.job);
+        }
+        documentHub.dispatch(feedEventOf(event));
       },
     });
     listener = events;
@@ -173,6 +181,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
     start: () => lifecycle.start(),
     stop: () => lifecycle.stop(),
     hub,
+    documentHub,
     get phase() {
       return lifecycle.phase;
     },

@@ -12,6 +12,13 @@ import { newId, requireId } from '../domain/ids.js';
 import { JobErrorCode, newJob, restartDocument, transitions } from '../domain/jobs.js';
 import { JobStatus, isTerminal, type DocumentRecord, type JobRecord } from '../domain/model.js';
 import type { JobEventHub, JobUpdates } from './events/job-event-hub.js';
+import {
+  changeOfStatus,
+  type DocumentEventHub,
+  type DocumentFeed,
+  type DocumentFeedEvent,
+} from './events/document-event-hub.js';
+import type { JobEventPublisher } from '../aws/job-events.js';
 import type { Config } from '../domain/config.js';
 import { metrics } from '../telemetry/metrics.js';
 import { UploadMeter } from './upload-meter.js';
@@ -31,6 +38,9 @@ export type DocumentServiceStore = Pick<
   | 'getJobs'
   | 'replaceCurrentJob'
   | 'updateDocumentStatus'
+  | 'listDocumentsChangedSince'
+  | 'putDeletion'
+  | 'listDeletionsSince'
 >;
 
 export interface DocumentServiceDeps {
@@ -46,7 +56,14 @@ export interface DocumentServiceDeps {
   logger: Logger;
   /** Told after a document is deleted (this instance's search index drops it at once). */
   onDeleted?: (documentId: string) => void;
+  /** `documentEvents` subscribers of this instance, and the topic every instance hears. */
+  feed?: { hub: DocumentEventHub; events: Pick<JobEventPublisher, 'publish'> };
 }
+
+/** How long a deletion stays in an owner's feed: a `documentEvents` cursor older than this is refused. */
+export const FEED_RETENTION_SECONDS = 24 * 3600;
+/** Most documents a resumed `documentEvents` replays; beyond that the client reloads its list. */
+export const MAX_FEED_REPLAY = 1000;
 
 export const MAX_PAGE_SIZE = 100;
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
@@ -55,13 +72,14 @@ const TOMBSTONE_SECONDS = 15 * 24 * 3600;
 
 /** A DocumentService over the AWS adapters (aws/connect.ts). */
 export function createDocumentService(args: {
-  adapters: Pick<AwsAdapters, 'store' | 'blobs' | 'queue' | 'jobs'>;
+  adapters: Pick<AwsAdapters, 'store' | 'blobs' | 'queue' | 'jobs' | 'events'>;
   hub: JobEventHub;
+  documentHub?: DocumentEventHub;
   config: Config;
   logger: Logger;
   onDeleted?: (documentId: string) => void;
 }): DocumentService {
-  const { adapters, hub, config, logger, onDeleted } = args;
+  const { adapters, hub, documentHub, config, logger, onDeleted } = args;
   return new DocumentService({
     store: adapters.store,
     jobs: adapters.jobs,
@@ -73,6 +91,7 @@ export function createDocumentService(args: {
     downloadUrlSeconds: config.limits.downloadUrlSeconds,
     logger,
     ...(onDeleted && { onDeleted }),
+    ...(documentHub && { feed: { hub: documentHub, events: adapters.events } }),
   });
 }
 
@@ -202,6 +221,7 @@ export class DocumentService {
       await Promise.allSettled([store.deleteDocument(id), store.deleteJob(job.id), blobs.delete(key)]);
       throw err;
     }
+    this.announce({ kind: 'document.created', ownerId, documentId: id, at: now, correlationId });
     metrics.uploads.inc();
     metrics.uploadBytes.inc(doc.size);
     logger.info({ documentId: id, jobId: job.id, size: doc.size }, 'document uploaded');
@@ -270,6 +290,12 @@ export class DocumentService {
     await store.deleteDocument(id);
     await Promise.all(doc.jobIds.map((jobId) => store.deleteJob(jobId)));
     this.deps.onDeleted?.(id);
+    if (this.deps.feed) {
+      const at = new Date().toISOString();
+      // Kept a day so a `documentEvents` subscriber that was away still learns of it.
+      await store.putDeletion(ownerId, id, at, FEED_RETENTION_SECONDS);
+      this.announce({ kind: 'document.deleted', ownerId, documentId: id, at, correlationId });
+    }
     logger.info({ documentId: id }, 'document deleted');
     return true;
   }
@@ -290,6 +316,55 @@ export class DocumentService {
       throw badInput('The document changed while reprocessing was requested; try again', { argument: 'id' });
     }
     return (await store.getDocument(ownerId, id)) ?? doc;
+  }
+
+  /**
+   * The owner's document changes, live, through any api instance. With `after` (a cursor from an
+   * earlier event) the changes since then come first: the documents changed since, as they are
+   * now, and the deletions since, oldest first; a change may then arrive twice, never not at all.
+   */
+  async watchDocuments(ownerId: string, after?: string): Promise<DocumentFeed> {
+    const feed = this.deps.feed;
+    if (!feed) throw new DomainError(ErrorCode.INTERNAL_SERVER_ERROR, 'Document events are not enabled here');
+    const since = after === undefined ? undefined : decodeFeedCursor(after);
+    const live = feed.hub.subscribe(ownerId);
+    if (since === undefined) return live;
+    try {
+      const [changed, deleted] = await Promise.all([
+        this.deps.store.listDocumentsChangedSince(ownerId, since, MAX_FEED_REPLAY),
+        this.deps.store.listDeletionsSince(ownerId, since),
+      ]);
+      if (!changed.complete)
+        throw badInput(
+          `More than ${MAX_FEED_REPLAY} documents changed since that cursor; reload the list instead`,
+          {
+            argument: 'after',
+          },
+        );
+      const replay: DocumentFeedEvent[] = [
+        ...changed.items.map((doc) => ({
+          kind: changeOfStatus(doc.status),
+          ownerId,
+          documentId: doc.id,
+          at: doc.updatedAt,
+        })),
+        ...deleted.map((d) => ({ kind: 'DELETED' as const, ownerId, documentId: d.documentId, at: d.at })),
+      ].sort((a, b) => a.at.localeCompare(b.at));
+      live.seed(replay);
+      return live;
+    } catch (err) {
+      live.close();
+      throw err;
+    }
+  }
+
+  /** Tells every api instance (best effort: a lost announcement is caught up by a resumed feed). */
+  private announce(event: Parameters<JobEventPublisher['publish']>[0]): void {
+    const feed = this.deps.feed;
+    if (!feed) return;
+    feed.events.publish(event).catch((err: unknown) => {
+      this.deps.logger.warn({ err, kind: event.kind }, 'document event publish failed');
+    });
   }
 
   /** Ends a job that has not finished yet; retries if a worker advances it meanwhile. */
@@ -362,4 +437,20 @@ function cleanContentType(type: string | undefined): string {
 function isUploadLimitError(err: unknown): boolean {
   // graphql-upload-ts aborts the file stream with HTTP status 413 when its own size limit is hit.
   return typeof err === 'object' && err !== null && (err as { status?: unknown }).status === 413;
+}
+
+/** A feed position: the time of the event it was given with (base64url of `feed:<ISO time>`). */
+export function encodeFeedCursor(at: string): string {
+  return Buffer.from(`feed:${at}`).toString('base64url');
+}
+
+function decodeFeedCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const at = text.startsWith('feed:') ? text.slice(5) : '';
+  const time = Date.parse(at);
+  if (!at || Number.isNaN(time))
+    throw badInput('after is not a cursor from documentEvents', { argument: 'after' });
+  if (Date.now() - time > FEED_RETENTION_SECONDS * 1000)
+    throw badInput('That cursor is more than a day old; reload the list instead', { argument: 'after' });
+  return at;
 }

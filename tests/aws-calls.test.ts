@@ -50,11 +50,13 @@ const work = (byOperation: Record<string, number>) =>
 const messageDeleted = () =>
   eventually(async () => ((calls.of('worker')['DeleteMessageBatch'] ?? 0) > 0 ? true : undefined));
 
-it('an upload writes the original, the job and the document, and sends one message: 4 calls', async () => {
+it('an upload writes the original, the job and the document, sends one message, and announces it: 5 calls', async () => {
   calls.reset();
   const up = await uploadFile(api.url, 'counted', 'c.txt');
   expect(up.data!.uploadDocument.job.status).toBe('QUEUED'); // answered without reading the job back
-  expect(work(calls.of('api'))).toEqual({ 's3 PUT': 1, PutItem: 2, SendMessage: 1 });
+  // The documentEvents announcement (SNS) is not waited for by the upload: it may land just after.
+  await eventually(async () => (calls.of('api')['sns'] ? true : undefined));
+  expect(work(calls.of('api'))).toEqual({ 's3 PUT': 1, PutItem: 2, SendMessage: 1, sns: 1 });
   await watchUntilDone(api.wsUrl, up.data!.uploadDocument.job.id);
   await messageDeleted();
 });

@@ -4,6 +4,14 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** CREATED (uploaded), UPDATED (its job queued, started or progressed), COMPLETED, FAILED, DELETED. */
+export type DocumentChange =
+  | 'COMPLETED'
+  | 'CREATED'
+  | 'DELETED'
+  | 'FAILED'
+  | 'UPDATED';
+
 /** Lifecycle of a processing job. */
 export type JobStatus =
   | 'COMPLETED'
@@ -88,6 +96,13 @@ export type ReprocessDocumentMutationVariables = Exact<{
 
 
 export type ReprocessDocumentMutation = { reprocessDocument: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } };
+
+export type DocumentEventsSubscriptionVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type DocumentEventsSubscription = { documentEvents: { kind: DocumentChange, documentId: string, at: string, cursor: string, document: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, status: JobStatus, createdAt: string, updatedAt: string, result: { kind: string, pageCount: number | null, wordCount: number | null, language: string | null, title: string | null } | null } | null, job: { id: string, status: JobStatus, stage: string, progress: number, version: number } | null } };
 
 export type JobFieldsFragment = { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null };
 
@@ -530,6 +545,42 @@ fragment DocumentFields on Document {
     thumbnailUrl
   }
 }`) as unknown as TypedDocumentString<ReprocessDocumentMutation, ReprocessDocumentMutationVariables>;
+export const DocumentEventsDocument = new TypedDocumentString(`
+    subscription DocumentEvents($after: String) {
+  documentEvents(after: $after) {
+    kind
+    documentId
+    at
+    cursor
+    document {
+      ...SearchDocumentFields
+    }
+    job {
+      id
+      status
+      stage
+      progress
+      version
+    }
+  }
+}
+    fragment SearchDocumentFields on Document {
+  id
+  filename
+  contentType
+  detectedType
+  size
+  status
+  createdAt
+  updatedAt
+  result {
+    kind
+    pageCount
+    wordCount
+    language
+    title
+  }
+}`) as unknown as TypedDocumentString<DocumentEventsSubscription, DocumentEventsSubscriptionVariables>;
 export const GetJobDocument = new TypedDocumentString(`
     query GetJob($id: ID!) {
   job(id: $id) {

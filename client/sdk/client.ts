@@ -27,6 +27,7 @@ import type { ClientOptions, RequestOptions } from './options.js';
 import { createTransport, parseReply } from './transport.js';
 import { sendMultipart, type UploadBody, type UploadOptions } from './upload.js';
 import { watchJobWith, type WatchOptions } from './watch.js';
+import { watchDocumentsWith, type DocumentEvent, type WatchDocumentsOptions } from './document-events.js';
 
 /** A document as every SDK call returns it (the `DocumentFields` fragment). */
 export type Document = DocumentFieldsFragment;
@@ -46,6 +47,7 @@ export type SearchPage = SearchDocumentsQuery['searchDocuments'];
 export type { SearchFilter };
 /** A file given by path, opened by the Node entry point (`node.ts`). */
 export type UploadInput = UploadBody | string;
+export type { DocumentEvent, WatchDocumentsOptions } from './document-events.js';
 export type { ClientOptions, ConnectionState, RequestOptions, RetryOptions } from './options.js';
 
 export interface ListOptions extends RequestOptions {
@@ -126,6 +128,13 @@ export interface DocpipeClient {
    * `RATE_LIMITED` for too many sockets or subscriptions of this owner.
    */
   watchJob(jobId: string, options?: WatchOptions): AsyncIterableIterator<Job>;
+  /**
+   * Every change to your documents, made through any api instance: CREATED, UPDATED (queued,
+   * started, progress), COMPLETED, FAILED, DELETED, each with the document as it now is. Runs until
+   * you stop it (`break`, or `signal`). Keep the last event's `cursor` and pass it as `after` to
+   * resume without missing a change.
+   */
+  watchDocuments(options?: WatchDocumentsOptions): AsyncIterableIterator<DocumentEvent>;
   /** Your API keys, newest first, revoked ones included (with `revokedAt`). */
   apiKeys(options?: RequestOptions): Promise<ApiKey[]>;
   /**
@@ -221,6 +230,9 @@ export function createClient(options: ClientOptions): DocpipeClient {
     },
     watchJob(jobId, opts) {
       return watchJobWith(transport.socket, jobId, opts);
+    },
+    watchDocuments(opts) {
+      return watchDocumentsWith(transport.socket, opts);
     },
     async apiKeys(opts) {
       return (await request(ListApiKeysDocument, {}, opts)).apiKeys;

@@ -7,6 +7,7 @@ export type {
   ApiKey,
   ClientOptions,
   CreatedApiKey,
+  DocumentEvent,
   ConnectionState,
   DocpipeClient,
   Document,
@@ -21,6 +22,7 @@ export type {
   SearchOptions,
   SearchPage,
   UploadInput,
+  WatchDocumentsOptions,
 } from './client.js';
 export { contentTypeFor } from './content-type.js';
 export { DocpipeError, isDocpipeError, SERVER_ERROR_CODES } from './errors.js';

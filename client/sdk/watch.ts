@@ -121,7 +121,7 @@ export function watchJobWith(
  * graphql-ws reports GraphQL errors as an array and lost connections as a CloseEvent or Error. A
  * socket the api closed on purpose (4403 no valid token, 4429 too many sockets) keeps its meaning.
  */
-function subscriptionError(err: unknown): DocpipeError {
+export function subscriptionError(err: unknown): DocpipeError {
   if (Array.isArray(err)) return errorFromGraphQL(err as GraphQLErrorEntry[]);
   if (err instanceof DocpipeError) return err;
   const close = err as { code?: unknown; reason?: unknown };

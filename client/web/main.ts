@@ -65,10 +65,36 @@ function signIn(token: PageToken) {
   table.clear();
   searchBox.clear();
   void table.reload();
+  followDocuments(client);
+}
+
+/** The live list: uploads, completions and deletions from anywhere reload the page of documents. */
+let feed: AbortController | undefined;
+let reloadTimer: ReturnType<typeof setTimeout> | undefined;
+function followDocuments(client: DocpipeClient) {
+  feed?.abort();
+  const controller = new AbortController();
+  feed = controller;
+  void (async () => {
+    try {
+      for await (const event of client.watchDocuments({ signal: controller.signal })) {
+        if (session?.client !== client) return;
+        if (event.kind === 'DELETED' && shownId === event.documentId) hideDetails();
+        // Progress of the rows on screen arrives through their own job watches.
+        if (event.kind === 'UPDATED') continue;
+        clearTimeout(reloadTimer);
+        reloadTimer = setTimeout(() => session?.client === client && void table.reload(), 250);
+      }
+    } catch (err) {
+      if (isDocpipeError(err, 'UNAUTHENTICATED')) onUnauthenticated(err, client);
+      // Otherwise stopped (signed out) or the socket gave up: the Refresh button still works.
+    }
+  })();
 }
 
 /** Shows the sign-in form (with `message` when a token was just refused). */
 function showSignIn(message?: string) {
+  feed?.abort();
   void session?.client.close();
   session = null;
   table.clear();

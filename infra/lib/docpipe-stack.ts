@@ -618,6 +618,8 @@ export class DocpipeStack extends Stack {
       allow(['s3:PutObject', 's3:AbortMultipartUpload'], [objects('originals/')], 'Uploads'),
       allow(['s3:GetObject', 's3:DeleteObject'], [objects('originals/'), objects('derived/')], 'ReadDelete'),
       allow(itemActions, tableAndIndexes, 'Table'),
+      // The search index's catch-up on start (server/search/search-indexer.ts): the table only.
+      allow(['dynamodb:Scan'], [table.tableArn], 'SearchCatchUp'),
       allow(
         ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
         [jobsQueue.queueArn],

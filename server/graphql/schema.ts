@@ -5,6 +5,7 @@ import { buildSchema } from 'type-graphql';
 import { ApiKeyResolver } from './api-key.resolver.js';
 import { DocumentResultResolver } from './document-result.resolver.js';
 import { DocumentResolver } from './document.resolver.js';
+import { DocumentEventsResolver } from './document-events.resolver.js';
 import { JobResolver } from './job.resolver.js';
 import { SearchResolver } from './search.resolver.js';
 
@@ -14,7 +15,14 @@ import { SearchResolver } from './search.resolver.js';
  */
 export function buildDocpipeSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [DocumentResolver, DocumentResultResolver, JobResolver, ApiKeyResolver, SearchResolver],
+    resolvers: [
+      DocumentResolver,
+      DocumentResultResolver,
+      JobResolver,
+      ApiKeyResolver,
+      SearchResolver,
+      DocumentEventsResolver,
+    ],
     pubSub: createPubSub(),
     validate: false,
   });

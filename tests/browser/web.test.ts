@@ -153,6 +153,21 @@ describe('web page', () => {
     await page.close();
   });
 
+  it('updates the list live: an upload and a deletion made elsewhere show without Refresh', async () => {
+    const page = await context.newPage();
+    await page.goto(api.origin + '/');
+    await page.locator('#connection[data-state="connected"]').waitFor();
+    const sdk = createClient({ url: api.url, token: devToken });
+    disposables.add(() => sdk.close());
+    const doc = await sdk.uploadDocument(Buffer.from('arrives by itself\n'), { filename: 'elsewhere.txt' });
+    const row = page.locator(`#documents tbody tr[data-id="${doc.id}"]`);
+    await row.waitFor();
+    await page.locator(`#documents tbody tr[data-id="${doc.id}"][data-status="COMPLETED"]`).waitFor();
+    await sdk.deleteDocument(doc.id);
+    await row.waitFor({ state: 'detached' });
+    await page.close();
+  });
+
   it('searches the text of documents and marks the matches, never as HTML', async () => {
     const sdk = createClient({ url: api.url, token: devToken });
     disposables.add(() => sdk.close());

@@ -208,6 +208,37 @@ describe('docpipe CLI', () => {
     expect(bad.stderr).toMatch(/letters or digits/);
   });
 
+  it('watch --all prints every change to my documents as it happens, until stopped', async () => {
+    const child = spawn(process.execPath, [BIN, '--json', 'watch', '--all'], {
+      cwd: dir,
+      env: { ...process.env, DOCPIPE_URL: api.url, DOCPIPE_TOKEN: TEST_TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise((r) => child.on('close', r));
+    try {
+      await eventually(async () => (api.server.documentHub.size > 0 ? true : undefined), 30_000);
+      const sdk = createClient({ url: api.url, token: TEST_TOKEN });
+      const doc = await sdk.uploadDocument(Buffer.from('watched by the CLI'), { filename: 'all.txt' });
+      await sdk.close();
+      const lines = await eventually(async () => {
+        const events = stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
+        return events.some((e) => e.documentId === doc.id && e.kind === 'COMPLETED') ? events : undefined;
+      }, 15_000);
+      const mine = lines.filter((e: any) => e.documentId === doc.id);
+      expect(mine[0]).toMatchObject({ kind: 'CREATED', document: { filename: 'all.txt' } });
+      expect(mine.at(-1).cursor).toEqual(expect.any(String));
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
   it('rejects usage mistakes with exit code 2', async () => {
     for (const args of [
       ['list', '--status', 'DONE'],
@@ -216,6 +247,8 @@ describe('docpipe CLI', () => {
       ['frobnicate'],
       ['search'],
       ['search', 'x', '-n', '51'],
+      ['watch'],
+      ['watch', 'some-job', '--all'],
     ]) {
       const run = await docpipe(args);
       expect(run.code, args.join(' ')).toBe(2);

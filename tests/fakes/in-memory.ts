@@ -21,6 +21,7 @@ export class InMemoryStore implements DocumentServiceStore {
   readonly jobs = new Map<string, JobRecord>();
   readonly tombstones = new Set<string>();
   readonly idempotency = new Map<string, string>();
+  readonly deletions: { ownerId: string; documentId: string; at: string }[] = [];
   /** Make the next createDocument fail (a DynamoDB outage). */
   failNextCreate = false;
 
@@ -31,6 +32,21 @@ export class InMemoryStore implements DocumentServiceStore {
     }
     this.jobs.set(job.id, structuredClone(job));
     this.documents.set(doc.id, structuredClone(doc));
+  }
+  async listDocumentsChangedSince(ownerId: string, after: string, limit: number) {
+    const items = [...this.documents.values()]
+      .filter((d) => d.ownerId === ownerId && d.updatedAt > after)
+      .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))
+      .map((d) => structuredClone(d));
+    return { items: items.slice(0, limit), complete: items.length <= limit };
+  }
+  async putDeletion(ownerId: string, documentId: string, at: string): Promise<void> {
+    this.deletions.push({ ownerId, documentId, at });
+  }
+  async listDeletionsSince(ownerId: string, after: string) {
+    return this.deletions
+      .filter((d) => d.ownerId === ownerId && d.at > after)
+      .map(({ documentId, at }) => ({ documentId, at }));
   }
   async getDocument(ownerId: string, id: string): Promise<DocumentRecord | null> {
     const doc = this.documents.get(id);
@@ -163,7 +179,11 @@ export class InMemoryQueue {
 export function jobWriterOver(store: InMemoryStore, events: JobRecord[] = []): JobWriter {
   return new JobWriter(
     store,
-    { publish: async (event) => void events.push(event.job) },
+    {
+      publish: async (event) => {
+        if (event.kind === 'job.updated') events.push(event.job);
+      },
+    },
     pino({ level: 'silent' }),
   );
 }

@@ -298,6 +298,11 @@ describe('infra: least privilege', () => {
     ]) {
       expect(grants).not.toContain(a);
     }
+    // Scan (the search index's catch-up) on the table itself only, and for the api only.
+    const scanning = api.filter((s) => actions(s).includes('dynamodb:Scan'));
+    expect(scanning).toHaveLength(1);
+    expect(JSON.stringify(scanning[0]!.Resource)).not.toContain('/index/');
+    expect(allowed(statementsOf('WorkerTaskRole'))).not.toContain('dynamodb:Scan');
     const deleting = api.filter((s) => actions(s).includes('sqs:DeleteQueue'));
     expect(deleting).toHaveLength(1);
     expect(JSON.stringify(deleting[0]!.Resource)).toMatch(/:docpipe-job-events-api-\*"/);
