@@ -228,7 +228,7 @@ export class JobEventListener {
       if (parsed.success) {
         const event = parsed.data;
         withSpanSync(
-          `${event.kind} deliver`,
+          event.kind === 'job.updated' ? 'job event deliver' : 'document event deliver',
           {
             kind: SpanKind.CONSUMER,
             carrier: m.attributes,

@@ -96,7 +96,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
         if (event.kind === 'job.updated') {
           hub.dispatch(event.job);
           indexer.onJobEvent(event.job);
-        }
+        } else if (event.kind === 'document.deleted') index.remove(event.documentId);
         documentHub.dispatch(feedEventOf(event));
       },
     });

@@ -2,18 +2,21 @@
  * Upload → COMPLETED (issue 10): sequential 1 KB uploads against an api and a worker process; each
  * time, the job is watched on a `jobUpdated` subscription (one open graphql-ws connection, as an app
  * keeps it) until its COMPLETED event arrives. Baseline, same run: the upload round trip alone.
+ * Then search freshness: how long after its COMPLETED event a document is found by a search.
  */
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { launch, type ServiceProcess } from '../../../dev/processes.js';
 import { TEST_TOKEN } from '../../../tests/support/auth.js';
-import { JOB_FIELDS } from '../../../tests/support/graphql.js';
+import { gql, JOB_FIELDS } from '../../../tests/support/graphql.js';
 import type { Scenario } from '../scenario.js';
 import { benchStack, ensureBuilt, percentile, round, row, upload } from '../support.js';
 
 const WATCH = `subscription Watch($jobId: ID!) { jobUpdated(jobId: $jobId) { ${JOB_FIELDS} } }`;
 const body = 'y'.repeat(1024);
 const EVENT_TIMEOUT_MS = 30_000;
+const FRESHNESS_SAMPLES = 20;
+const SEARCH = 'query($q: String!) { searchDocuments(query: $q, first: 1) { edges { cursor } } }';
 
 export const latency: Scenario = {
   name: 'latency',
@@ -40,6 +43,7 @@ export const latency: Scenario = {
       });
       const uploads: number[] = [];
       const completions: number[] = [];
+      const searchable: number[] = [];
       log(`${N} sequential uploads, each watched to COMPLETED`);
       try {
         for (let i = 0; i < WARMUP + N; i++) {
@@ -51,9 +55,25 @@ export const latency: Scenario = {
           uploads.push(t1 - t0);
           completions.push(performance.now() - t0);
         }
+        // Search freshness (issue 12): from the COMPLETED event until a search finds the document.
+        log(`${FRESHNESS_SAMPLES} more, each searched for from its COMPLETED event until found`);
+        for (let i = 0; i < (smoke ? 2 : FRESHNESS_SAMPLES); i++) {
+          const word = `fresh${i}x${Date.now().toString(36)}`;
+          const doc = await upload(url!, `${word} appears once\n`, `fresh-${i}.txt`);
+          await untilCompleted(client, doc.job.id);
+          const t0 = performance.now();
+          for (;;) {
+            const res = await gql(url!, SEARCH, { q: word });
+            if (res.data?.['searchDocuments']?.edges?.length) break;
+            if (performance.now() - t0 > 10_000) throw new Error(`${word} not searchable after 10 s`);
+            await new Promise((r) => setTimeout(r, 5));
+          }
+          searchable.push(performance.now() - t0);
+        }
       } finally {
         await client.dispose();
       }
+      searchable.sort((a, b) => a - b);
       uploads.sort((a, b) => a - b);
       completions.sort((a, b) => a - b);
       const at = (xs: number[], p: number) => round(percentile(xs, p), 1);
@@ -68,6 +88,17 @@ export const latency: Scenario = {
           meets: (m) => m <= 25,
           smoke,
           detail: { samples: N, p90: at(completions, 90), max: at(completions, 100) },
+        }),
+        row({
+          name: 'COMPLETED event → found by searchDocuments, worst',
+          measured: at(searchable, 100),
+          baseline: null,
+          unit: 'ms',
+          better: 'lower',
+          target: '≤ 1000 ms',
+          meets: (m) => m <= 1000,
+          smoke,
+          detail: { samples: searchable.length, p50: at(searchable, 50) },
         }),
         row({
           name: 'upload → COMPLETED event, p99',
