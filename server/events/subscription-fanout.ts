@@ -11,11 +11,22 @@ import { JobUpdates } from './job-event-hub.js';
 /** Versions of one group's results kept for subscribers that are a little behind. */
 const CACHED_VERSIONS = 4;
 
+/**
+ * Bytes a subscriber's socket may hold unsent before it is closed as too slow (it reconnects and
+ * resumes from the job's current state): a client that stops reading cannot make the api buffer
+ * every event of every job it watches.
+ */
+export const MAX_UNSENT_BYTES = 1024 * 1024;
+/** WebSocket close code for it: 1013 "Try Again Later" (graphql-ws clients reconnect). */
+export const TOO_SLOW_CLOSE_CODE = 1013;
+
 /** Where one subscriber's frames go: a `ws` WebSocket satisfies it. */
 export interface FrameSink {
   readonly readyState: number;
   readonly OPEN: number;
+  readonly bufferedAmount: number;
   send(data: string): void;
+  close(code: number, reason: string): void;
 }
 
 /** What decides the result of one subscription operation besides the event it runs on. */
@@ -187,7 +198,12 @@ class DirectDelivery implements AsyncIterableIterator<ExecutionResult> {
         const payload = this.group.payloadFor(job);
         const json = typeof payload === 'string' ? payload : await payload;
         if (this.stopped) break;
-        if (this.sink.readyState === this.sink.OPEN) this.sink.send(this.prefix + json + '}');
+        if (this.sink.readyState !== this.sink.OPEN) continue;
+        if (this.sink.bufferedAmount > MAX_UNSENT_BYTES) {
+          this.sink.close(TOO_SLOW_CLOSE_CODE, 'Too slow: events are not being read');
+          break;
+        }
+        this.sink.send(this.prefix + json + '}');
       }
     } finally {
       this.stop();

@@ -6,7 +6,12 @@ import { parse, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../domain/model.js';
 import { JobEventHub } from '../../server/events/job-event-hub.js';
-import { SubscriptionFanout, type FrameSink } from '../../server/events/subscription-fanout.js';
+import {
+  MAX_UNSENT_BYTES,
+  SubscriptionFanout,
+  TOO_SLOW_CLOSE_CODE,
+  type FrameSink,
+} from '../../server/events/subscription-fanout.js';
 import { buildDocpipeSchema } from '../../server/graphql/schema.js';
 
 const job = (version: number, ownerId = 'alice', status: JobRecord['status'] = 'PROCESSING'): JobRecord => ({
@@ -33,9 +38,15 @@ beforeAll(async () => {
 class Sink implements FrameSink {
   readonly OPEN = 1;
   readyState = 1;
+  bufferedAmount = 0;
+  closed: { code: number; reason: string } | undefined;
   readonly frames: { id: string; type: string; payload: any }[] = [];
   send(data: string): void {
     this.frames.push(JSON.parse(data));
+  }
+  close(code: number, reason: string): void {
+    this.closed = { code, reason };
+    this.readyState = 3;
   }
 }
 
@@ -139,5 +150,24 @@ describe('SubscriptionFanout', () => {
     expect(b.sink.frames).toHaveLength(1);
     expect(fanout.size).toBe(0);
     expect(hub.size).toBe(0);
+  });
+
+  it('closes a subscriber that stops reading (1013, it reconnects) and goes on with the others', async () => {
+    const { hub, fanout, subscribe } = setup();
+    const slow = await subscribe('alice', 'slow');
+    const ok = await subscribe('alice', 'ok');
+    await tick();
+    slow.sink.bufferedAmount = MAX_UNSENT_BYTES + 1;
+    hub.dispatch(job(2));
+    await slow.done;
+    expect(slow.sink.closed).toEqual({
+      code: TOO_SLOW_CLOSE_CODE,
+      reason: expect.stringContaining('Too slow'),
+    });
+    expect(slow.sink.frames).toHaveLength(1); // the snapshot only
+    hub.dispatch(job(3, 'alice', 'COMPLETED'));
+    await ok.done;
+    expect(ok.sink.frames.map((f) => f.payload.data.jobUpdated.version)).toEqual([1, 2, 3]);
+    expect(fanout.size).toBe(0);
   });
 });
