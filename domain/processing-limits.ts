@@ -20,6 +20,13 @@ export interface ProcessingLimits {
    * `maxMemoryMb` caps, so their size is bounded separately (FILE_TOO_LARGE).
    */
   maxPdfBytes: number;
+  /**
+   * OCR languages for images (tesseract codes joined with `+`, e.g. `eng+deu`), each from an npm
+   * package `@tesseract.js-data/<code>`; empty: no OCR.
+   */
+  ocrLanguages: string;
+  /** Time one page's OCR may take; a page over it gets no text (the job still completes). */
+  ocrPageTimeoutMs: number;
 }
 
 const MiB = 1024 * 1024;
@@ -33,4 +40,6 @@ export const DEFAULT_PROCESSING_LIMITS: Readonly<ProcessingLimits> = Object.free
   maxTextBytes: 16 * MiB,
   maxMemoryMb: 512,
   maxPdfBytes: 200 * MiB,
+  ocrLanguages: 'eng',
+  ocrPageTimeoutMs: 30_000,
 });

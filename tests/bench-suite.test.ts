@@ -47,6 +47,7 @@ describe('npm run bench (smoke run)', () => {
       'large-upload',
       'idle-memory',
       'search',
+      'ocr',
     ]);
     for (const { scenario, rows, error } of report.results) {
       expect(error, scenario).toBeUndefined();
@@ -71,6 +72,7 @@ describe('npm run bench (smoke run)', () => {
       'upload',
       'large-upload',
       'search',
+      'ocr',
     ]);
     const markdown = readFileSync(join(out, 'bench.md'), 'utf8');
     for (const { rows } of report.results) for (const row of rows!) expect(markdown).toContain(row.name);

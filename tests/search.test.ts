@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../domain/config.js';
 import { tokenFor } from './support/auth.js';
@@ -175,6 +176,17 @@ describe('searchDocuments', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.extensions?.['argument']).toBe(argument);
     expect(JSON.stringify(res.errors)).not.toMatch(/at \w+ \(|sqlite|fts5/i);
+  });
+
+  it('finds a phrase that is only in a photo of a page (OCR)', async () => {
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="1400" height="200"><rect width="100%" height="100%" fill="white"/>' +
+      '<text x="40" y="110" font-family="DejaVu Sans" font-size="48">Quartermaster ledger of the schooner</text></svg>';
+    const png = await sharp(Buffer.from(svg)).png().toBuffer();
+    const res = await uploadFile(api.url, png, 'photo.png', 'image/png');
+    const photo = res.data!.uploadDocument;
+    expect((await watchUntilDone(api.wsUrl, photo.job.id)).at(-1).status).toBe('COMPLETED');
+    expect(await found(replica.url, '"quartermaster ledger" schooner', [photo.id])).toEqual([photo.id]);
   });
 
   it('needs a token', async () => {

@@ -12,6 +12,7 @@ import { createLogger } from '../domain/logger.js';
 import { JobMessage, parseJsonSafe } from '../domain/messages.js';
 import { isTerminal } from '../domain/model.js';
 import { analyzeFile } from './processing/index.js';
+import { checkOcrLanguages } from './processing/ocr.js';
 import { sweepStuckJobs } from './stuck-job-sweeper.js';
 import { failJob, JobErrorCode } from '../domain/jobs.js';
 import { processJob, type Analyzer, type ProcessJobDeps } from './process-job.js';
@@ -60,6 +61,8 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
   let metricsServer: MetricsServer | undefined;
 
   async function boot() {
+    // A missing OCR language package is a set-up mistake: refuse to start, saying which.
+    checkOcrLanguages(config.processing.ocrLanguages);
     if (config.observability.workerMetricsPort !== undefined) {
       metricsServer = await startMetricsServer({
         host: config.http.host,

@@ -15,12 +15,13 @@ import { fanout } from './scenarios/fanout.js';
 import { idleMemory } from './scenarios/idle-memory.js';
 import { largeUpload } from './scenarios/large-upload.js';
 import { latency } from './scenarios/latency.js';
+import { ocr } from './scenarios/ocr.js';
 import { search } from './scenarios/search.js';
 import { uploads } from './scenarios/upload.js';
 import { worker } from './scenarios/worker.js';
 import type { BenchRow, Scenario } from './scenario.js';
 
-const SCENARIOS: Scenario[] = [worker, fanout, latency, uploads, largeUpload, idleMemory, search];
+const SCENARIOS: Scenario[] = [worker, fanout, latency, uploads, largeUpload, idleMemory, search, ocr];
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');

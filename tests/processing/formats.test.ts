@@ -161,7 +161,10 @@ describe('analyzeFile extracts per format', () => {
     ['gif', 'image/gif'],
     ['tiff', 'image/tiff'],
   ])('image %s: dimensions, format and a WebP thumbnail of at most 256 px', async (format, mime) => {
-    const a = await analyze(fixtures.write(`img.${format}`, await makeImage(format, 640, 400)));
+    // OCR off: its text is tests/processing/ocr.test.ts's subject.
+    const a = await analyze(fixtures.write(`img.${format}`, await makeImage(format, 640, 400)), {
+      limits: { ocrLanguages: '' },
+    });
     expect(a).toMatchObject({
       detectedType: mime,
       kind: 'image',

@@ -15,10 +15,11 @@ const PLANS: Record<DocumentKind, Plan> = {
   markdown: TEXT_PLAN,
   csv: TEXT_PLAN,
   json: TEXT_PLAN,
-  // Decoding the pixels for the thumbnail is most of an image's work.
+  // With OCR (its text counts as extracting) that is most of an image's work; then the thumbnail.
   image: [
-    [AnalysisStage.EXTRACTING, 0.15],
-    [AnalysisStage.THUMBNAIL, 0.8],
+    [AnalysisStage.EXTRACTING, 0.7],
+    [AnalysisStage.THUMBNAIL, 0.2],
+    [AnalysisStage.ANALYSING, 0.05],
   ],
   unknown: [],
 };

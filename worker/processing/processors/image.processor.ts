@@ -2,10 +2,12 @@ import sharp, { type Metadata } from 'sharp';
 import { ProcessingError } from '../../../domain/errors.js';
 import { AnalysisStage, THUMBNAIL_MAX_PX } from '../analysis.js';
 import { ProcessingErrorCode } from '../error-codes.js';
+import { recognise } from '../ocr.js';
 import type { Extraction, Processor, ProcessorContext } from '../processor.js';
 
 /**
- * Images (sharp/libvips): dimensions and format from the header, then a WebP thumbnail. The
+ * Images (sharp/libvips): dimensions and format from the header, text by OCR (when
+ * `ocrLanguages` is set), then a WebP thumbnail. The
  * declared pixel count is checked before any pixel is decoded (pixel bombs), and libvips
  * enforces the same limit itself while decoding.
  */
@@ -32,6 +34,30 @@ export const imageProcessor: Processor = {
         `The image declares ${width}×${height} pixels; the limit is ${maxImagePixels} pixels`,
       );
     }
+    ctx.progress.update(0.05);
+
+    // OCR: the page as a greyscale PNG no larger than tesseract needs (long side ≤ 3000 px).
+    let ocr: { pages: number[]; meanConfidence: number | null; timedOutPages: number[] } | undefined;
+    if (ctx.limits.ocrLanguages) {
+      let page: Buffer;
+      try {
+        page = await sharp(ctx.path, options)
+          .resize(3000, 3000, { fit: 'inside', withoutEnlargement: true })
+          .greyscale()
+          .png()
+          .toBuffer();
+      } catch (err) {
+        throw imageError(err, maxImagePixels);
+      }
+      ctx.progress.update(0.1);
+      const found = await recognise(page, ctx.limits.ocrLanguages, ctx.limits.ocrPageTimeoutMs);
+      if (found) ctx.text.add(found.text.trim());
+      ocr = {
+        pages: found ? [1] : [],
+        meanConfidence: found ? found.confidence : null,
+        timedOutPages: found ? [] : [1],
+      };
+    }
     ctx.progress.update(1);
 
     ctx.progress.enter(AnalysisStage.THUMBNAIL);
@@ -45,8 +71,9 @@ export const imageProcessor: Processor = {
       throw imageError(err, maxImagePixels);
     }
     return {
-      hasText: false,
-      prose: false,
+      // OCR'd text is prose (a language guess, word counts) and searchable like any other.
+      hasText: ocr !== undefined,
+      prose: ocr !== undefined,
       image: { width, height, format: meta.format },
       thumbnail,
       metadata: {
@@ -60,6 +87,7 @@ export const imageProcessor: Processor = {
           ...(meta.space !== undefined && { colourSpace: meta.space }),
           ...(meta.density !== undefined && { density: meta.density }),
         },
+        ...(ocr && { ocr: { engine: 'tesseract.js', languages: ctx.limits.ocrLanguages, ...ocr } }),
       },
     };
   },

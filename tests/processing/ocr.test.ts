@@ -1,0 +1,82 @@
+/**
+ * OCR of images through the real analysis thread and tesseract.js (language data from the npm
+ * package, nothing downloaded): pages rendered with sharp from text we know.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyze, fixtureDir } from './analyze.js';
+
+const { fixtures, cleanup } = fixtureDir();
+afterAll(cleanup);
+
+const LINES = [
+  'Invoice 4711 from the harbour office',
+  'The lighthouse keeper ordered twelve lamps',
+  'Payment is due within thirty days of receipt',
+];
+
+/** A white page with `lines` in black DejaVu Sans, as a scanner or a phone would give it. */
+async function page(
+  lines: string[],
+  opts: { format?: 'png' | 'jpeg'; rotate?: number } = {},
+): Promise<string> {
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="${120 + lines.length * 80}">` +
+    '<rect width="100%" height="100%" fill="white"/>' +
+    lines
+      .map((l, i) => `<text x="60" y="${100 + i * 80}" font-family="DejaVu Sans" font-size="44">${l}</text>`)
+      .join('') +
+    '</svg>';
+  let image = sharp(Buffer.from(svg)).flatten({ background: 'white' });
+  if (opts.rotate) image = image.rotate(opts.rotate, { background: 'white' });
+  const format = opts.format ?? 'png';
+  const path = join(fixtures.dir, `page-${Math.random().toString(36).slice(2)}.${format}`);
+  writeFileSync(path, await (format === 'jpeg' ? image.jpeg({ quality: 85 }) : image.png()).toBuffer());
+  return path;
+}
+
+const words = (text: string) => text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+/** Share of the expected words found in the text, in any order. */
+function recall(expected: string[], text: string): number {
+  const found = new Set(words(text));
+  const all = expected.flatMap(words);
+  return all.filter((w) => found.has(w)).length / all.length;
+}
+
+describe('OCR of images (tesseract.js)', () => {
+  it('recovers the text of a page image, with its confidence, counts and language', async () => {
+    const result = await analyze(await page(LINES));
+    expect(result.kind).toBe('image');
+    expect(recall(LINES, result.text ?? '')).toBeGreaterThanOrEqual(0.95);
+    expect(result.metadata['ocr']).toMatchObject({
+      engine: 'tesseract.js',
+      languages: 'eng',
+      pages: [1],
+      timedOutPages: [],
+      meanConfidence: expect.any(Number),
+    });
+    expect((result.metadata['ocr'] as { meanConfidence: number }).meanConfidence).toBeGreaterThan(60);
+    expect(result.wordCount).toBeGreaterThanOrEqual(20);
+    expect(result.language).toBe('eng');
+    expect(result.thumbnail).toBeDefined(); // still an image, with its thumbnail
+  });
+
+  it('reads a JPEG photo of a page turned slightly', async () => {
+    const result = await analyze(await page(LINES, { format: 'jpeg', rotate: 2 }));
+    expect(recall(LINES, result.text ?? '')).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('a page over its time limit gets no text and says so; the job still completes', async () => {
+    const result = await analyze(await page(LINES), { limits: { ocrPageTimeoutMs: 1 } });
+    expect(result.metadata['ocr']).toMatchObject({ pages: [], timedOutPages: [1], meanConfidence: null });
+    expect(result.text ?? '').toBe('');
+  });
+
+  it('with OCR off, an image has no text at all', async () => {
+    const result = await analyze(await page(LINES), { limits: { ocrLanguages: '' } });
+    expect(result.text).toBeNull();
+    expect(result.metadata['ocr']).toBeUndefined();
+  });
+});
