@@ -70,7 +70,11 @@ function dataDir(codes: string[]): string {
  * Recognises the text of one page image (PNG, JPEG, WebP, TIFF… as bytes). Gives up after
  * `timeoutMs` (the page then has no text; the worker is replaced).
  */
-export async function recognise(image: Buffer, languages: string, timeoutMs: number): Promise<OcrPage | null> {
+export async function recognise(
+  image: Buffer,
+  languages: string,
+  timeoutMs: number,
+): Promise<OcrPage | null> {
   const worker = await workerFor(languages);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<null>((resolve) => {
