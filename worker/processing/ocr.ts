@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createWorker, OEM, type Worker } from 'tesseract.js';
+import type { Worker } from 'tesseract.js';
 
 /** What OCR found on one page. */
 export interface OcrPage {
@@ -28,6 +28,9 @@ function workerFor(languages: string): Promise<Worker> {
     await previous?.worker.then((w) => w.terminate()).catch(() => undefined);
     const codes = languages.split('+');
     const langPath = dataDir(codes);
+    // Loaded here, in the analysis thread, on the first page: the worker's main thread only checks
+    // that the language data exists (checkOcrLanguages) and never holds tesseract.js.
+    const { createWorker, OEM } = await import('tesseract.js');
     return createWorker(codes, OEM.LSTM_ONLY, {
       langPath,
       gzip: true,
