@@ -71,7 +71,9 @@ describe('processing through the API', () => {
     expect(doc.result.textPreview).toContain('page number 1');
     const text = await (await fetch(doc.result.textUrl)).text();
     for (const n of [1, 2, 3]) expect(text).toContain(`page number ${n}`);
-    expect(doc.result.thumbnailUrl).toBeNull();
+    // The first page, drawn: a WebP thumbnail as for images.
+    const thumb = Buffer.from(await (await fetch(doc.result.thumbnailUrl)).arrayBuffer());
+    expect(thumb.subarray(8, 12).toString()).toBe('WEBP');
 
     const stages = [...new Set(events.map((e) => e.stage))];
     expect(stages.slice(-2)).toEqual(['storing', 'done']);

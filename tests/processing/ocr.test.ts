@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze, fixtureDir } from './analyze.js';
@@ -78,5 +79,27 @@ describe('OCR of images (tesseract.js)', () => {
     const result = await analyze(await page(LINES), { limits: { ocrLanguages: '' } });
     expect(result.text).toBeNull();
     expect(result.metadata['ocr']).toBeUndefined();
+  });
+
+  it('reads the scanned pages of a PDF (no text layer) and keeps the text layer of the others', async () => {
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    pdf.addPage([612, 792]).drawText('A typed cover page', { x: 72, y: 700, size: 20, font });
+    const scan = await pdf.embedPng(
+      await sharp(await page(LINES))
+        .png()
+        .toBuffer(),
+    );
+    pdf.addPage([612, 792]).drawImage(scan, { x: 20, y: 450, width: 572, height: (572 * 360) / 1600 });
+    const path = join(fixtures.dir, 'scanned.pdf');
+    writeFileSync(path, await pdf.save());
+    const result = await analyze(path);
+    expect(result.pageCount).toBe(2);
+    expect(result.text).toContain('A typed cover page');
+    expect(recall(LINES, result.text ?? '')).toBeGreaterThanOrEqual(0.95);
+    expect(result.metadata['ocr']).toMatchObject({ pages: [2], timedOutPages: [] });
+    // The first page's thumbnail, as for images.
+    const thumb = await sharp(result.thumbnail!).metadata();
+    expect(thumb).toMatchObject({ format: 'webp', height: 256 });
   });
 });

@@ -1,9 +1,11 @@
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { PDFDocumentProxy, TextContent } from 'pdfjs-dist/types/src/display/api.js';
+import type { PDFDocumentProxy, PDFPageProxy, TextContent } from 'pdfjs-dist/types/src/display/api.js';
+import sharp from 'sharp';
 import { ProcessingError } from '../../../domain/errors.js';
-import type { JsonValue } from '../analysis.js';
+import { THUMBNAIL_MAX_PX, type JsonValue } from '../analysis.js';
+import { recognise } from '../ocr.js';
 import { ProcessingErrorCode } from '../error-codes.js';
 import type { Extraction, Processor, ProcessorContext } from '../processor.js';
 
@@ -15,6 +17,10 @@ const STANDARD_FONT_DATA_URL = join(pdfjsRoot, 'standard_fonts') + '/';
 /** Share of the extracting stage spent reading the file; the rest goes page by page. */
 const READ_SHARE = 0.1;
 const READ_CHUNK = 1024 * 1024;
+
+/** Longest side, in pixels, a page is rendered at for OCR (≈ 270 dpi for A4) and for the thumbnail. */
+const OCR_RENDER_PX = 3000;
+const THUMBNAIL_RENDER_PX = THUMBNAIL_MAX_PX * 2;
 
 /** Document-info entries passed on in metadata (strings and flags, nothing nested). */
 const INFO_KEYS = [
@@ -36,9 +42,11 @@ const INFO_FLAGS = [
 ];
 
 /**
- * PDF (pdf.js, legacy build for Node): text page by page, page count, document info. pdf.js
+ * PDF (pdf.js, legacy build for Node): text page by page, page count, document info, a thumbnail
+ * of the first page, and OCR of pages that have no text layer (scans), when OCR is on. pdf.js
  * needs random access to the whole file, so the file is read into memory: bounded by
- * `maxPdfBytes` up front, and the page count is checked before any page is parsed.
+ * `maxPdfBytes` up front, and the page count is checked before any page is parsed. Pages are
+ * rendered with the canvas pdf.js brings for Node (@napi-rs/canvas), at most 3000 px on a side.
  */
 export const pdfProcessor: Processor = {
   async extract(ctx: ProcessorContext): Promise<Extraction> {
@@ -59,7 +67,7 @@ export const pdfProcessor: Processor = {
       cMapPacked: true,
       standardFontDataUrl: STANDARD_FONT_DATA_URL,
       verbosity: VerbosityLevel.ERRORS,
-      // Text only: no font loading, scripting or XFA rendering.
+      // No font loading into a font engine (glyphs are drawn as paths), scripting or XFA.
       disableFontFace: true,
       useSystemFonts: false,
       enableXfa: false,
@@ -84,18 +92,47 @@ export const pdfProcessor: Processor = {
       });
       const infoRecord = info as Record<string, unknown>;
 
+      const ocr = { pages: [] as number[], confidences: [] as number[], timedOutPages: [] as number[] };
+      let thumbnail: Buffer | undefined;
       for (let n = 1; n <= pageCount; n++) {
         let content: TextContent;
+        let page: PDFPageProxy;
         try {
-          const page = await doc.getPage(n);
+          page = await doc.getPage(n);
           content = await page.getTextContent();
-          page.cleanup();
         } catch (err) {
           throw asProcessingError(err, `page ${n} of ${pageCount} cannot be read`);
         }
-        ctx.text.add(pageText(content) + (n < pageCount ? '\n\n' : ''));
+        let text = pageText(content);
+        if (n === 1) thumbnail = await firstPageThumbnail(doc, page);
+        // No text layer: a scanned page. Its text, if OCR is on, comes from the rendered page.
+        if (text.trim() === '' && limits.ocrLanguages) {
+          const image = await render(doc, page, OCR_RENDER_PX).catch(() => undefined);
+          const found = image && (await recognise(image, limits.ocrLanguages, limits.ocrPageTimeoutMs));
+          if (found) {
+            text = found.text.trim();
+            ocr.pages.push(n);
+            ocr.confidences.push(found.confidence);
+          } else if (image) ocr.timedOutPages.push(n);
+        }
+        page.cleanup();
+        ctx.text.add(text + (n < pageCount ? '\n\n' : ''));
         progress.update(READ_SHARE + ((1 - READ_SHARE) * n) / pageCount);
       }
+      const ocrMetadata: Record<string, JsonValue> =
+        ocr.pages.length + ocr.timedOutPages.length > 0
+          ? {
+              ocr: {
+                engine: 'tesseract.js',
+                languages: limits.ocrLanguages,
+                pages: ocr.pages,
+                meanConfidence: ocr.confidences.length
+                  ? Math.round(ocr.confidences.reduce((a, b) => a + b, 0) / ocr.confidences.length)
+                  : null,
+                timedOutPages: ocr.timedOutPages,
+              },
+            }
+          : {};
 
       return {
         hasText: true,
@@ -104,13 +141,51 @@ export const pdfProcessor: Processor = {
         title: infoString(infoRecord, 'Title'),
         author: infoString(infoRecord, 'Author'),
         createdAt: pdfDate(infoString(infoRecord, 'CreationDate'), (s) => PDFDateString.toDateObject(s)),
-        metadata: { pdf: pdfMetadata(infoRecord) },
+        ...(thumbnail && { thumbnail }),
+        metadata: { pdf: pdfMetadata(infoRecord), ...ocrMetadata },
       };
     } finally {
       await task.destroy();
     }
   },
 };
+
+/** The page as a PNG, its longer side `maxPx` (pdf.js's Node canvas, outside the V8 heap). */
+async function render(doc: PDFDocumentProxy, page: PDFPageProxy, maxPx: number): Promise<Buffer> {
+  const base = page.getViewport({ scale: 1 });
+  const viewport = page.getViewport({ scale: maxPx / Math.max(base.width, base.height, 1) });
+  // pdf.js's own factory: @napi-rs/canvas in Node.
+  const factory = (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory;
+  const target = factory.create(Math.ceil(viewport.width), Math.ceil(viewport.height));
+  try {
+    await page.render({ canvasContext: target.context, canvas: target.canvas, viewport } as never).promise;
+    return target.canvas.toBuffer('image/png');
+  } finally {
+    factory.destroy(target);
+  }
+}
+
+interface CanvasFactory {
+  create(
+    width: number,
+    height: number,
+  ): { canvas: { toBuffer(mime: 'image/png'): Buffer }; context: unknown };
+  destroy(target: unknown): void;
+}
+
+/** A WebP of the first page, like an image's; none (not a failure) when the page cannot be drawn. */
+async function firstPageThumbnail(doc: PDFDocumentProxy, page: PDFPageProxy): Promise<Buffer | undefined> {
+  try {
+    const png = await render(doc, page, THUMBNAIL_RENDER_PX);
+    return await sharp(png)
+      .flatten({ background: 'white' })
+      .resize(THUMBNAIL_MAX_PX, THUMBNAIL_MAX_PX, { fit: 'inside' })
+      .webp({ quality: 80 })
+      .toBuffer();
+  } catch {
+    return undefined;
+  }
+}
 
 /** Reads the file into one buffer, reporting the share read after each MiB. */
 async function readWhole(
