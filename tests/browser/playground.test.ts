@@ -95,6 +95,22 @@ describe('GraphiQL playground (bundled, offline)', () => {
     const page = await context.newPage();
     await page.goto(`${api.url}`);
     await page.locator('.graphiql-tab', { hasText: 'SearchDocuments' }).click();
+    // The tab is active once its operation is in the editor (a click during start-up can be lost).
+    await page
+      .waitForFunction(
+        () =>
+          document.querySelector('.graphiql-query-editor')?.textContent?.includes('searchDocuments') ?? false,
+        undefined,
+        { timeout: 10_000 },
+      )
+      .catch(async () => {
+        await page.locator('.graphiql-tab', { hasText: 'SearchDocuments' }).click();
+        await page.waitForFunction(
+          () =>
+            document.querySelector('.graphiql-query-editor')?.textContent?.includes('searchDocuments') ??
+            false,
+        );
+      });
     // Indexed a moment after its COMPLETED event: run until it is found (bounded).
     let response = '';
     for (let i = 0; i < 20 && !response.includes('playground.txt'); i++) {
