@@ -91,7 +91,14 @@ export async function processJob(
     return (await store.isDocumentDeleted(msg.documentId)) ? 'deleted' : 'unknown-job';
   }
   if (isTerminal(current.status)) {
-    log.info({ status: current.status }, 'job already finished; dropping the duplicate message');
+    // The run that finished it may have died between its final write and that write's event (the
+    // message then comes back): say the final state again, or its subscribers would wait forever.
+    // Subscribers drop a version they have already seen.
+    await deps.jobs.announce(current, msg.correlationId);
+    log.info(
+      { status: current.status },
+      'job already finished; its final state announced again, message dropped',
+    );
     return 'skipped';
   }
   // The job is the authority on whose document it is; the message only saved a request.
