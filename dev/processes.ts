@@ -5,7 +5,6 @@
  * SIGKILL after a grace period. `kill()` is the immediate SIGKILL the fault tests need.
  */
 import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { projectRoot, runningCompiled } from './project-root.js';
 
@@ -134,19 +133,4 @@ export async function launchApi(
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The pid of `parent`'s child whose command line contains `needle` (Linux /proc). */
-export function childPid(parent: number, needle: string): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle))
-        return Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  throw new Error(`no child of ${parent} runs ${needle}`);
 }

@@ -1,12 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { get } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gql, uploadFile, watchUntilDone } from './support/graphql.js';
 import { removeDir, tempDir } from './support/stack.js';
-import { childPid } from '../dev/processes.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = tempDir();
@@ -30,6 +29,21 @@ function httpsStatus(url: string, ca: Buffer): Promise<number> {
 }
 // `npm start` runs the compiled build (its prestart compiles it); so does this test: dist/ is
 // built once for all test files by tests/support/web-build.ts (vitest's globalSetup).
+
+/** The pid of `parent`'s child whose command line contains `needle`. */
+function childPid(parent: number, needle: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle))
+        return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no child of ${parent} runs ${needle}`);
+}
 
 async function until(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -5,14 +5,13 @@
  * is absolute.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../../../dev/project-root.js';
 import type { Scenario } from '../scenario.js';
 import { ensureBuilt, round, row, rssMiB } from '../support.js';
-import { childPid } from '../../../dev/processes.js';
 
 const READY_TIMEOUT_MS = 120_000;
 
@@ -74,3 +73,18 @@ export const idleMemory: Scenario = {
     }
   },
 };
+
+/** The pid of `parent`'s child whose command line contains `needle`. */
+function childPid(parent: number, needle: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle))
+        return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no child of ${parent} runs ${needle}`);
+}
