@@ -104,11 +104,13 @@ const EnvSchema = z.object({
   PROCESSING_MAX_TEXT_BYTES: positiveInt.default(DEFAULT_PROCESSING_LIMITS.maxTextBytes),
   PROCESSING_MAX_MEMORY_MB: positiveInt.min(32).default(DEFAULT_PROCESSING_LIMITS.maxMemoryMb),
   PROCESSING_MAX_PDF_BYTES: positiveInt.default(DEFAULT_PROCESSING_LIMITS.maxPdfBytes),
-  /** OCR of images: tesseract language codes joined with `+` (data from @tesseract.js-data/<code>), or `off`. */
+  /** OCR of images and scanned PDF pages: tesseract language codes joined with `+`, or `off`. */
   OCR_LANGUAGES: z
     .string()
     .regex(/^(off|[a-z_]{3,8}(\+[a-z_]{3,8})*)$/, 'must be `off` or codes like eng or eng+deu')
     .default(DEFAULT_PROCESSING_LIMITS.ocrLanguages),
+  /** `auto` (native tesseract when installed with every OCR language, else tesseract.js), `tesseract`, `tesseract.js`. */
+  OCR_ENGINE: z.enum(['auto', 'tesseract', 'tesseract.js']).default(DEFAULT_PROCESSING_LIMITS.ocrEngine),
   /** Time one page's OCR may take; a page over it gets no text. */
   OCR_PAGE_TIMEOUT_MS: positiveInt.default(DEFAULT_PROCESSING_LIMITS.ocrPageTimeoutMs),
   /** Owner of the development token `npm start` writes to DATA_DIR/dev-token. */
@@ -370,6 +372,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxMemoryMb: e.PROCESSING_MAX_MEMORY_MB,
       maxPdfBytes: e.PROCESSING_MAX_PDF_BYTES,
       ocrLanguages: e.OCR_LANGUAGES === 'off' ? '' : e.OCR_LANGUAGES,
+      ocrEngine: e.OCR_ENGINE,
       ocrPageTimeoutMs: e.OCR_PAGE_TIMEOUT_MS,
     },
     idempotencyWindowSeconds: e.IDEMPOTENCY_WINDOW_SECONDS,

@@ -1,3 +1,8 @@
+/** The OCR engines: native `tesseract` (when installed) or tesseract.js (WebAssembly, from npm). */
+export type OcrEngine = 'tesseract' | 'tesseract.js';
+/** `auto`: native tesseract when it is installed with every OCR language, else tesseract.js. */
+export type OcrEngineSetting = 'auto' | OcrEngine;
+
 /** Limits against hostile or oversized files; each one ends the job FAILED with its own code. */
 export interface ProcessingLimits {
   /** PDFs with more pages fail with TOO_MANY_PAGES before any page is parsed. */
@@ -21,10 +26,12 @@ export interface ProcessingLimits {
    */
   maxPdfBytes: number;
   /**
-   * OCR languages for images (tesseract codes joined with `+`, e.g. `eng+deu`), each from an npm
-   * package `@tesseract.js-data/<code>`; empty: no OCR.
+   * OCR languages for images and scanned PDF pages (tesseract codes joined with `+`, e.g.
+   * `eng+deu`): from the npm packages `@tesseract.js-data/<code>` for tesseract.js, from Debian's
+   * `tesseract-ocr-<code>` for native tesseract; empty: no OCR.
    */
   ocrLanguages: string;
+  ocrEngine: OcrEngineSetting;
   /** Time one page's OCR may take; a page over it gets no text (the job still completes). */
   ocrPageTimeoutMs: number;
 }
@@ -41,5 +48,6 @@ export const DEFAULT_PROCESSING_LIMITS: Readonly<ProcessingLimits> = Object.free
   maxMemoryMb: 512,
   maxPdfBytes: 200 * MiB,
   ocrLanguages: 'eng',
+  ocrEngine: 'auto',
   ocrPageTimeoutMs: 30_000,
 });

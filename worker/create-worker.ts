@@ -12,7 +12,7 @@ import { createLogger } from '../domain/logger.js';
 import { JobMessage, parseJsonSafe } from '../domain/messages.js';
 import { isTerminal } from '../domain/model.js';
 import { analyzeFile } from './processing/index.js';
-import { checkOcrLanguages } from './processing/ocr.js';
+import { checkOcr } from './processing/ocr.js';
 import { sweepStuckJobs } from './stuck-job-sweeper.js';
 import { failJob, JobErrorCode } from '../domain/jobs.js';
 import { processJob, type Analyzer, type ProcessJobDeps } from './process-job.js';
@@ -61,8 +61,10 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
   let metricsServer: MetricsServer | undefined;
 
   async function boot() {
-    // A missing OCR language package is a set-up mistake: refuse to start, saying which.
-    checkOcrLanguages(config.processing.ocrLanguages);
+    // A missing OCR language package is a set-up mistake: refuse to start, saying which. The
+    // engine is settled here, once, for every analysis thread.
+    const ocrEngine = checkOcr(config.processing);
+    const limits = { ...config.processing, ...(ocrEngine && { ocrEngine }) };
     if (config.observability.workerMetricsPort !== undefined) {
       metricsServer = await startMetricsServer({
         host: config.http.host,
@@ -88,7 +90,7 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
           analysisSlots(() =>
             analyzeFile({
               ...input,
-              limits: config.processing,
+              limits,
               onProgress: (update) => input.onProgress(update.stage, update.fraction),
             }),
           )),
@@ -127,7 +129,11 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
       );
     }, config.worker.sweepIntervalSeconds * 1000);
     logger.info(
-      { concurrency: config.worker.concurrency, analysisThreads: config.worker.analysisThreads },
+      {
+        concurrency: config.worker.concurrency,
+        analysisThreads: config.worker.analysisThreads,
+        ocr: ocrEngine ?? 'off',
+      },
       'worker started',
     );
   }

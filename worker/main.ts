@@ -11,7 +11,6 @@ async function main() {
   const tracing = await startTracing(config.observability.tracing, 'docpipe-worker');
   const worker = createWorker(config, { logger });
   await worker.start();
-  process.send?.({ type: 'ready', service: 'worker', metricsUrl: worker.metricsUrl });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -26,6 +25,8 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // Started by the launcher (IPC channel): stop with it even if it was killed without notice.
   process.on('disconnect', () => void shutdown('launcher gone'));
+  // Ready only once the signals are handled: a SIGTERM just after it must drain, not kill.
+  process.send?.({ type: 'ready', service: 'worker', metricsUrl: worker.metricsUrl });
 }
 
 main().catch((err) => {

@@ -120,9 +120,12 @@ export async function drained(adapters: AwsAdapters, timeoutMs: number): Promise
 }
 
 /** User + system CPU time of a process, all its threads, in ms (/proc/<pid>/stat, 100 ticks/s). */
-export function cpuMs(pid: number): number {
+export function cpuMs(pid: number, opts: { children?: boolean } = {}): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const own = Number(fields[11]) + Number(fields[12]);
+  // cutime + cstime: the CPU of its children that have exited (and been waited for).
+  const children = opts.children ? Number(fields[13]) + Number(fields[14]) : 0;
+  return (own + children) * 10;
 }
 
 /** Resident memory in MiB: now (`VmRSS`) or the process's peak so far (`VmHWM`). */

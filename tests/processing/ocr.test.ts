@@ -1,13 +1,17 @@
 /**
- * OCR of images through the real analysis thread and tesseract.js (language data from the npm
- * package, nothing downloaded): pages rendered with sharp from text we know.
+ * OCR of images and scanned PDF pages through the real analysis thread, with each engine:
+ * tesseract.js (language data from the npm package, nothing downloaded) and native tesseract
+ * (Debian's tesseract-ocr, which CI installs). Pages are rendered with sharp from text we know.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyze, fixtureDir } from './analyze.js';
+import { checkOcr } from '../../worker/processing/ocr.js';
+import { nativeLanguages } from '../../worker/processing/ocr-native.js';
+import type { OcrEngine } from '../../worker/processing/index.js';
+import { analyze as analyzeWith, fixtureDir } from './analyze.js';
 
 const { fixtures, cleanup } = fixtureDir();
 afterAll(cleanup);
@@ -46,16 +50,28 @@ function recall(expected: string[], text: string): number {
   return all.filter((w) => found.has(w)).length / all.length;
 }
 
-describe('OCR of images (tesseract.js)', () => {
+// Native tesseract is optional on a developer's machine; CI installs it, so there it always runs.
+const hasNative = nativeLanguages()?.has('eng') ?? false;
+const engines: { engine: OcrEngine; skip: boolean }[] = [
+  { engine: 'tesseract.js', skip: false },
+  { engine: 'tesseract', skip: !hasNative && !process.env['CI'] },
+];
+
+describe.each(engines)('OCR with $engine', ({ engine, skip }) => {
+  if (skip) return void it.skip('needs the tesseract command (apt-get install tesseract-ocr)');
+  const analyze: typeof analyzeWith = (path, options = {}) =>
+    analyzeWith(path, { ...options, limits: { ocrEngine: engine, ...options.limits } });
+
   it('recovers the text of a page image, with its confidence, counts and language', async () => {
     const result = await analyze(await page(LINES));
     expect(result.kind).toBe('image');
     expect(recall(LINES, result.text ?? '')).toBeGreaterThanOrEqual(0.95);
     expect(result.metadata['ocr']).toMatchObject({
-      engine: 'tesseract.js',
+      engine,
       languages: 'eng',
       pages: [1],
       timedOutPages: [],
+      rotatedPages: [],
       meanConfidence: expect.any(Number),
     });
     expect((result.metadata['ocr'] as { meanConfidence: number }).meanConfidence).toBeGreaterThan(60);
@@ -67,6 +83,16 @@ describe('OCR of images (tesseract.js)', () => {
   it('reads a JPEG photo of a page turned slightly', async () => {
     const result = await analyze(await page(LINES, { format: 'jpeg', rotate: 2 }));
     expect(recall(LINES, result.text ?? '')).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it.each([90, 180, 270])('reads a page photographed %i° turned, turning it upright', async (turn) => {
+    const result = await analyze(await page(LINES, { rotate: turn }));
+    expect(recall(LINES, result.text ?? '')).toBeGreaterThanOrEqual(0.95);
+    const { rotatedPages } = result.metadata['ocr'] as { rotatedPages: { degrees: number }[] };
+    // Native tesseract reads a page turned 90° clockwise as it is (its layout analysis finds the
+    // vertical lines); every other case is turned back before it is read.
+    if (!(engine === 'tesseract' && turn === 90))
+      expect(rotatedPages).toEqual([{ page: 1, degrees: 360 - turn }]);
   });
 
   it('a page over its time limit gets no text and says so; the job still completes', async () => {
@@ -101,5 +127,13 @@ describe('OCR of images (tesseract.js)', () => {
     // The first page's thumbnail, as for images.
     const thumb = await sharp(result.thumbnail!).metadata();
     expect(thumb).toMatchObject({ format: 'webp', height: 256 });
+  });
+
+  it('refuses to start with a language it has no data for, saying what to install', () => {
+    expect(() => checkOcr({ ocrEngine: engine, ocrLanguages: 'eng+xyz' })).toThrow(
+      engine === 'tesseract'
+        ? /tesseract has no data for xyz: install tesseract-ocr-xyz/
+        : /npm install @tesseract.js-data\/xyz/,
+    );
   });
 });

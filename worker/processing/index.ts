@@ -12,4 +12,4 @@ export {
 } from './analysis.js';
 export { DETECTION_BYTES, detectType } from './detect.js';
 export { ProcessingErrorCode } from './error-codes.js';
-export { DEFAULT_PROCESSING_LIMITS, type ProcessingLimits } from './limits.js';
+export { DEFAULT_PROCESSING_LIMITS, type OcrEngine, type ProcessingLimits } from './limits.js';

@@ -1,103 +1,127 @@
-import { createRequire } from 'node:module';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import type { Worker } from 'tesseract.js';
+import sharp from 'sharp';
+import type { OcrEngine, OcrEngineSetting, ProcessingLimits } from './limits.js';
+import type { JsonValue } from './analysis.js';
+import { nativeLanguages, orientationNative, recogniseNative } from './ocr-native.js';
+import { checkWasmLanguages, orientationWasm, recogniseWasm } from './ocr-wasm.js';
 
 /** What OCR found on one page. */
 export interface OcrPage {
   text: string;
   /** Tesseract's mean word confidence, 0–100. */
   confidence: number;
+  /** Degrees (clockwise) the page was turned before it read well; absent when read as it came. */
+  rotation?: number;
 }
 
-const require = createRequire(import.meta.url);
-
-/**
- * OCR with tesseract.js (WebAssembly: works after `npm install` alone, nothing downloaded at run
- * time). Language data comes from the npm packages `@tesseract.js-data/<code>`. One tesseract
- * worker per analysis thread and language set, made on first use and reused: creating one costs
- * about half a second.
- */
-let current: { languages: string; worker: Promise<Worker> } | undefined;
-
-function workerFor(languages: string): Promise<Worker> {
-  if (current?.languages === languages) return current.worker;
-  const previous = current;
-  const worker = (async () => {
-    await previous?.worker.then((w) => w.terminate()).catch(() => undefined);
-    const codes = languages.split('+');
-    const langPath = dataDir(codes);
-    // Loaded here, in the analysis thread, on the first page: the worker's main thread only checks
-    // that the language data exists (checkOcrLanguages) and never holds tesseract.js.
-    const { createWorker, OEM } = await import('tesseract.js');
-    return createWorker(codes, OEM.LSTM_ONLY, {
-      langPath,
-      gzip: true,
-      cacheMethod: 'none',
-      // Never written with cacheMethod none; a private folder all the same.
-      cachePath: mkdtempSync(join(tmpdir(), 'docpipe-tesseract-')),
-    });
-  })();
-  current = { languages, worker };
-  worker.catch(() => {
-    if (current?.worker === worker) current = undefined;
-  });
-  return worker;
+/** Tesseract's orientation and script detection: turn the page `degrees` clockwise to read it. */
+export interface PageOrientation {
+  degrees: number;
+  confidence: number;
 }
 
 /**
- * The folder holding every language's `<code>.traineddata.gz`. tesseract.js reads all languages
- * from one folder and each comes in its own package, so a set of several is copied side by side
- * into a private folder once per thread.
+ * Two engines, one contract: native `tesseract` when it is installed with every language asked
+ * for (about 1.4× faster per page here: docs/performance.md), else tesseract.js, which needs
+ * nothing but `npm install`. `OCR_ENGINE` pins one.
  */
-function dataDir(codes: string[]): string {
-  const dirs = codes.map((code) => {
-    try {
-      return join(dirname(require.resolve(`@tesseract.js-data/${code}/package.json`)), '4.0.0_best_int');
-    } catch {
+const engines = {
+  tesseract: { read: recogniseNative, orientation: orientationNative },
+  'tesseract.js': { read: recogniseWasm, orientation: orientationWasm },
+} as const;
+
+/** Below this mean confidence a page may be sideways or upside down: its orientation is checked. */
+const READABLE_CONFIDENCE = 60;
+/** Tesseract's orientation confidence above which its answer is acted on (its docs: 15 is sure). */
+const MIN_ORIENTATION_CONFIDENCE = 1.5;
+
+const resolved = new Map<string, OcrEngine>();
+
+/** The engine `setting` means for `languages` here; throws, saying what to install, when pinned but missing. */
+export function resolveOcrEngine(setting: OcrEngineSetting, languages: string): OcrEngine {
+  if (setting === 'tesseract.js') return setting;
+  const key = `${setting}:${languages}`;
+  let engine = resolved.get(key);
+  if (!engine) {
+    const installed = nativeLanguages();
+    const missing = languages.split('+').filter((code) => !installed?.has(code));
+    if (setting === 'tesseract' && missing.length) {
       throw new Error(
-        `No OCR data for language "${code}": npm install @tesseract.js-data/${code}, or change OCR_LANGUAGES`,
+        installed
+          ? `OCR_ENGINE=tesseract, but tesseract has no data for ${missing.join(', ')}: install tesseract-ocr-${missing[0]}`
+          : 'OCR_ENGINE=tesseract, but no tesseract command is installed: apt-get install tesseract-ocr',
       );
     }
-  });
-  if (dirs.length === 1) return dirs[0]!;
-  const together = mkdtempSync(join(tmpdir(), 'docpipe-ocr-languages-'));
-  codes.forEach((code, i) =>
-    copyFileSync(join(dirs[i]!, `${code}.traineddata.gz`), join(together, `${code}.traineddata.gz`)),
-  );
-  return together;
+    engine = missing.length ? 'tesseract.js' : 'tesseract';
+    resolved.set(key, engine);
+  }
+  return engine;
 }
 
 /**
- * Recognises the text of one page image (PNG, JPEG, WebP, TIFF… as bytes). Gives up after
- * `timeoutMs` (the page then has no text; the worker is replaced).
+ * Checked when the worker starts: the engine OCR will use, or an error saying what is missing.
+ * Null when OCR is off.
  */
-export async function recognise(
-  image: Buffer,
-  languages: string,
-  timeoutMs: number,
-): Promise<OcrPage | null> {
-  const worker = await workerFor(languages);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), timeoutMs);
-  });
-  try {
-    const result = await Promise.race([worker.recognize(image), timedOut]);
-    if (result === null) {
-      // A recognition cannot be cancelled: drop this worker; the next page gets a fresh one.
-      if (current?.languages === languages) current = undefined;
-      void worker.terminate().catch(() => undefined);
-      return null;
-    }
-    return { text: result.data.text, confidence: Math.round(result.data.confidence) };
-  } finally {
-    clearTimeout(timer);
-  }
+export function checkOcr(limits: Pick<ProcessingLimits, 'ocrEngine' | 'ocrLanguages'>): OcrEngine | null {
+  if (!limits.ocrLanguages) return null;
+  const engine = resolveOcrEngine(limits.ocrEngine, limits.ocrLanguages);
+  if (engine === 'tesseract.js') checkWasmLanguages(limits.ocrLanguages);
+  return engine;
 }
 
-/** Throws (with what to do) when a language of `languages` has no data installed: checked at start. */
-export function checkOcrLanguages(languages: string): void {
-  for (const code of languages ? languages.split('+') : []) dataDir([code]);
+/**
+ * Recognises the text of one page image (PNG, JPEG, WebP, TIFF… as bytes) within
+ * `ocrPageTimeoutMs`; null when the page ran out of time. A page that reads badly as it came is
+ * checked for orientation, and read again turned upright when that reads better.
+ */
+export async function recognise(image: Buffer, limits: ProcessingLimits): Promise<OcrPage | null> {
+  const deadline = Date.now() + limits.ocrPageTimeoutMs;
+  const left = () => Math.max(1, deadline - Date.now());
+  const engine = engines[resolveOcrEngine(limits.ocrEngine, limits.ocrLanguages)];
+  const first = await engine.read(image, limits.ocrLanguages, left());
+  if (!first || first.confidence >= READABLE_CONFIDENCE) return first;
+  const orientation = await engine.orientation(image, left());
+  if (!orientation || orientation.degrees === 0 || orientation.confidence < MIN_ORIENTATION_CONFIDENCE) {
+    return first;
+  }
+  const upright = await sharp(image).rotate(orientation.degrees).png().toBuffer();
+  const second = await engine.read(upright, limits.ocrLanguages, left());
+  return second && second.confidence > first.confidence
+    ? { ...second, rotation: orientation.degrees }
+    : first;
+}
+
+/** The `ocr` metadata of a document: which pages were read, how well, and which ran out of time. */
+export class OcrSummary {
+  private readonly pages: number[] = [];
+  private readonly confidences: number[] = [];
+  private readonly timedOutPages: number[] = [];
+  private readonly rotatedPages: { page: number; degrees: number }[] = [];
+
+  add(page: number, found: OcrPage | null): void {
+    if (!found) {
+      this.timedOutPages.push(page);
+      return;
+    }
+    this.pages.push(page);
+    this.confidences.push(found.confidence);
+    if (found.rotation) this.rotatedPages.push({ page, degrees: found.rotation });
+  }
+
+  get attempted(): boolean {
+    return this.pages.length + this.timedOutPages.length > 0;
+  }
+
+  toMetadata(limits: ProcessingLimits): JsonValue {
+    const { confidences } = this;
+    return {
+      engine: resolveOcrEngine(limits.ocrEngine, limits.ocrLanguages),
+      languages: limits.ocrLanguages,
+      pages: this.pages,
+      meanConfidence: confidences.length
+        ? Math.round(confidences.reduce((a, b) => a + b, 0) / confidences.length)
+        : null,
+      timedOutPages: this.timedOutPages,
+      rotatedPages: this.rotatedPages,
+    };
+  }
 }

@@ -2,7 +2,7 @@ import sharp, { type Metadata } from 'sharp';
 import { ProcessingError } from '../../../domain/errors.js';
 import { AnalysisStage, THUMBNAIL_MAX_PX } from '../analysis.js';
 import { ProcessingErrorCode } from '../error-codes.js';
-import { recognise } from '../ocr.js';
+import { OcrSummary, recognise } from '../ocr.js';
 import type { Extraction, Processor, ProcessorContext } from '../processor.js';
 
 /**
@@ -37,7 +37,7 @@ export const imageProcessor: Processor = {
     ctx.progress.update(0.05);
 
     // OCR: the page as a greyscale PNG no larger than tesseract needs (long side ≤ 3000 px).
-    let ocr: { pages: number[]; meanConfidence: number | null; timedOutPages: number[] } | undefined;
+    let ocr: OcrSummary | undefined;
     if (ctx.limits.ocrLanguages) {
       let page: Buffer;
       try {
@@ -50,13 +50,10 @@ export const imageProcessor: Processor = {
         throw imageError(err, maxImagePixels);
       }
       ctx.progress.update(0.1);
-      const found = await recognise(page, ctx.limits.ocrLanguages, ctx.limits.ocrPageTimeoutMs);
+      const found = await recognise(page, ctx.limits);
       if (found) ctx.text.add(found.text.trim());
-      ocr = {
-        pages: found ? [1] : [],
-        meanConfidence: found ? found.confidence : null,
-        timedOutPages: found ? [] : [1],
-      };
+      ocr = new OcrSummary();
+      ocr.add(1, found);
     }
     ctx.progress.update(1);
 
@@ -87,7 +84,7 @@ export const imageProcessor: Processor = {
           ...(meta.space !== undefined && { colourSpace: meta.space }),
           ...(meta.density !== undefined && { density: meta.density }),
         },
-        ...(ocr && { ocr: { engine: 'tesseract.js', languages: ctx.limits.ocrLanguages, ...ocr } }),
+        ...(ocr && { ocr: ocr.toMetadata(ctx.limits) }),
       },
     };
   },

@@ -5,7 +5,7 @@ import type { PDFDocumentProxy, PDFPageProxy, TextContent } from 'pdfjs-dist/typ
 import sharp from 'sharp';
 import { ProcessingError } from '../../../domain/errors.js';
 import { THUMBNAIL_MAX_PX, type JsonValue } from '../analysis.js';
-import { recognise } from '../ocr.js';
+import { OcrSummary, recognise } from '../ocr.js';
 import { ProcessingErrorCode } from '../error-codes.js';
 import type { Extraction, Processor, ProcessorContext } from '../processor.js';
 
@@ -92,7 +92,7 @@ export const pdfProcessor: Processor = {
       });
       const infoRecord = info as Record<string, unknown>;
 
-      const ocr = { pages: [] as number[], confidences: [] as number[], timedOutPages: [] as number[] };
+      const ocr = new OcrSummary();
       let thumbnail: Buffer | undefined;
       for (let n = 1; n <= pageCount; n++) {
         let content: TextContent;
@@ -108,31 +108,17 @@ export const pdfProcessor: Processor = {
         // No text layer: a scanned page. Its text, if OCR is on, comes from the rendered page.
         if (text.trim() === '' && limits.ocrLanguages) {
           const image = await render(doc, page, OCR_RENDER_PX).catch(() => undefined);
-          const found = image && (await recognise(image, limits.ocrLanguages, limits.ocrPageTimeoutMs));
-          if (found) {
-            text = found.text.trim();
-            ocr.pages.push(n);
-            ocr.confidences.push(found.confidence);
-          } else if (image) ocr.timedOutPages.push(n);
+          if (image) {
+            const found = await recognise(image, limits);
+            if (found) text = found.text.trim();
+            ocr.add(n, found);
+          }
         }
         page.cleanup();
         ctx.text.add(text + (n < pageCount ? '\n\n' : ''));
         progress.update(READ_SHARE + ((1 - READ_SHARE) * n) / pageCount);
       }
-      const ocrMetadata: Record<string, JsonValue> =
-        ocr.pages.length + ocr.timedOutPages.length > 0
-          ? {
-              ocr: {
-                engine: 'tesseract.js',
-                languages: limits.ocrLanguages,
-                pages: ocr.pages,
-                meanConfidence: ocr.confidences.length
-                  ? Math.round(ocr.confidences.reduce((a, b) => a + b, 0) / ocr.confidences.length)
-                  : null,
-                timedOutPages: ocr.timedOutPages,
-              },
-            }
-          : {};
+      const ocrMetadata: Record<string, JsonValue> = ocr.attempted ? { ocr: ocr.toMetadata(limits) } : {};
 
       return {
         hasText: true,
