@@ -11,7 +11,6 @@ async function main() {
   const tracing = await startTracing(config.observability.tracing, 'docpipe-api');
   const api = createApiServer(config, { logger });
   const { url } = await api.start();
-  process.send?.({ type: 'ready', service: 'api', url });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -26,6 +25,8 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // Started by the launcher (IPC channel): stop with it even if it was killed without notice.
   process.on('disconnect', () => void shutdown('launcher gone'));
+  // Ready only once the signals are handled: a SIGTERM just after it must drain, not kill.
+  process.send?.({ type: 'ready', service: 'api', url });
 }
 
 main().catch((err) => {
