@@ -41,11 +41,11 @@ COPY --from=build /app/dist ./dist
 USER node
 
 # Workers have no HTTP port; their liveness is the process itself (compose restarts it). Native
-# tesseract (Debian's, with English and orientation data) makes OCR about 1.4× faster than the
-# tesseract.js fallback (OCR_ENGINE=auto picks it; docs/performance.md).
+# tesseract (Debian's, with English and orientation data) makes OCR faster than the tesseract.js
+# fallback (OCR_ENGINE=auto picks it; docs/performance.md); DejaVu draws DOCX page previews.
 FROM runtime AS worker
 USER root
-RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr \
+RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr fonts-dejavu-core \
   && rm -rf /var/lib/apt/lists/*
 USER node
 HEALTHCHECK NONE

@@ -1,6 +1,13 @@
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeDocx, makeImage, makePdf, randomBinary, type ImageFormat } from '../fixtures/documents.js';
+import {
+  makeDocx,
+  makeDocxWithThumbnail,
+  makeImage,
+  makePdf,
+  randomBinary,
+  type ImageFormat,
+} from '../fixtures/documents.js';
 import { analyze, fixtureDir } from './analyze.js';
 
 const { fixtures, cleanup } = fixtureDir();
@@ -55,6 +62,38 @@ describe('analyzeFile extracts per format', () => {
       text: `${ENGLISH}\nSecond & last.\n`,
     });
     expect(a.metadata['docx']).toMatchObject({ paragraphs: 2 });
+  });
+
+  it('DOCX: a first-page preview drawn from its opening paragraphs, on an A4 page', async () => {
+    const docx = await makeDocx({
+      heading: 'Quarterly report',
+      paragraphs: Array.from({ length: 80 }, (_, i) => `${i} <${ENGLISH}> & "more"`),
+    });
+    const a = await analyze(fixtures.write('report.docx', docx));
+    expect(a.metadata['docx']).toMatchObject({ paragraphs: 81, preview: 'text' });
+    const thumb = sharp(a.thumbnail!);
+    expect(await thumb.metadata()).toMatchObject({ format: 'webp', width: 181, height: 256 });
+    // Text was drawn: dark pixels on the white page, and the top is the heading's bold line.
+    const { channels } = await thumb.stats();
+    expect(channels[0]!.min).toBeLessThan(128);
+    expect(channels[0]!.max).toBe(255);
+  });
+
+  it('DOCX: the picture the file carries is its preview, when it has one', async () => {
+    const red = await sharp({ create: { width: 300, height: 424, channels: 3, background: '#d00000' } })
+      .png()
+      .toBuffer();
+    const a = await analyze(fixtures.write('saved.docx', makeDocxWithThumbnail('Hello', red)));
+    expect(a.metadata['docx']).toMatchObject({ paragraphs: 1, preview: 'embedded' });
+    const { dominant } = await sharp(a.thumbnail!).stats();
+    expect(dominant.r).toBeGreaterThan(180);
+    expect(dominant.g).toBeLessThan(60);
+  });
+
+  it('DOCX: a broken stored picture falls back to the drawn preview, and the document still completes', async () => {
+    const a = await analyze(fixtures.write('broken.docx', makeDocxWithThumbnail('Hello', randomBinary(500))));
+    expect(a.metadata['docx']).toMatchObject({ preview: 'text' });
+    expect(await sharp(a.thumbnail!).metadata()).toMatchObject({ format: 'webp' });
   });
 
   it('HTML: visible text without scripts and styles, title', async () => {
