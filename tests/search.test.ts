@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../domain/config.js';
+import { makeScannedPdf, SCAN_PHRASE } from './fixtures/documents.js';
 import { tokenFor } from './support/auth.js';
 import { gql, uploadFile, watchUntilDone } from './support/graphql.js';
 import { eventually } from './support/inspect.js';
@@ -187,6 +188,24 @@ describe('searchDocuments', () => {
     const photo = res.data!.uploadDocument;
     expect((await watchUntilDone(api.wsUrl, photo.job.id)).at(-1).status).toBe('COMPLETED');
     expect(await found(replica.url, '"quartermaster ledger" schooner', [photo.id])).toEqual([photo.id]);
+  });
+
+  it('finds a phrase that is only in a scanned PDF fed in upside down, through either replica', async () => {
+    const scan = Buffer.from(await makeScannedPdf(undefined, { rotate: 180 }));
+    const res = await uploadFile(api.url, scan, 'scan.pdf', 'application/pdf');
+    const doc = res.data!.uploadDocument;
+    expect((await watchUntilDone(api.wsUrl, doc.job.id)).at(-1).status).toBe('COMPLETED');
+    for (const url of [api.url, replica.url]) {
+      expect(await found(url, `"${SCAN_PHRASE}"`, [doc.id])).toEqual([doc.id]);
+    }
+    const hit = (await search(replica.url, `"${SCAN_PHRASE}"`)).data!['searchDocuments'].edges[0].node;
+    const body = hit.snippets.find((s: any) => s.field === 'body');
+    const marked = body.highlights.map((h: any) =>
+      body.text.slice(h.start, h.start + h.length).toLowerCase(),
+    );
+    expect(marked.join(' ')).toBe(SCAN_PHRASE);
+    // Bob's search never finds it.
+    expect(idsOf(await search(api.url, `"${SCAN_PHRASE}"`, {}, bobToken))).toEqual([]);
   });
 
   it('needs a token', async () => {

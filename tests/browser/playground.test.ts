@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../client/sdk/node.js';
+import { makeScannedPdf, SCAN_PHRASE } from '../fixtures/documents.js';
 import { tokenFor } from '../support/auth.js';
 import {
   Disposables,
@@ -119,6 +120,38 @@ describe('GraphiQL playground (bundled, offline)', () => {
     }
     expect(response).toContain('playground.txt');
     expect(response).toContain('"highlights"');
+    await page.close();
+  });
+
+  it('finds a phrase that is only in a scan uploaded from the playground (OCR)', async () => {
+    const upload = 'mutation Upload($file: Upload!) { uploadDocument(file: $file) { filename status } }';
+    const page = await context.newPage();
+    await page.goto(`${api.url}?${new URLSearchParams({ query: upload, variables: '{"file": null}' })}`);
+    await page.getByRole('button', { name: 'Show Upload' }).click();
+    await page.getByLabel('File').setInputFiles({
+      name: 'playground-scan.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from(await makeScannedPdf()),
+    });
+    await run(page, 'playground-scan.pdf');
+
+    // The search example, shared as a link, asking for the phrase only the scan's picture holds.
+    const search = [
+      'query Find($query: String!) {',
+      '  searchDocuments(query: $query) { edges { node { document { filename status } snippets { text } } } }',
+      '}',
+    ].join('\n');
+    const variables = JSON.stringify({ query: `"${SCAN_PHRASE}"` });
+    // OCR, then indexing a moment after COMPLETED: run until found (bounded).
+    let response = '';
+    for (let i = 0; i < 30 && !response.includes('playground-scan.pdf'); i++) {
+      await page.goto(`${api.url}?${new URLSearchParams({ query: search, variables })}`);
+      response = await run(page, '"searchDocuments"');
+      if (!response.includes('playground-scan.pdf')) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(response).toContain('playground-scan.pdf');
+    // The response editor wraps long lines: compare with whitespace collapsed.
+    expect(response.replace(/\s+/g, ' ').toLowerCase()).toContain(SCAN_PHRASE);
     await page.close();
   });
 

@@ -1,4 +1,4 @@
-import { makePdf } from '../fixtures/documents.js';
+import { makePdf, makeScannedPdf, SCAN_PHRASE } from '../fixtures/documents.js';
 import { readFileSync, rmSync } from 'node:fs';
 import type { BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +165,38 @@ describe('web page', () => {
     await page.locator(`#documents tbody tr[data-id="${doc.id}"][data-status="COMPLETED"]`).waitFor();
     await sdk.deleteDocument(doc.id);
     await row.waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it('finds a phrase that is only in a scan uploaded through the page (OCR), with its thumbnail', async () => {
+    const page = await context.newPage();
+    await page.goto(api.origin + '/');
+    await page.getByLabel('Choose files…').setInputFiles({
+      name: 'scanned letter.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from(await makeScannedPdf()),
+    });
+    const row = page.locator('#documents tbody tr', { hasText: 'scanned letter.pdf' });
+    await row.locator('.badge-completed').waitFor({ timeout: 60_000 });
+    const id = await row.getAttribute('data-id');
+    const hit = page.locator(`#search-results li[data-id="${id}"]`);
+    // Indexed a moment after its COMPLETED event: search until it shows (bounded).
+    for (let i = 0; i < 20 && (await hit.count()) === 0; i++) {
+      await page.getByLabel('Search your documents').fill(`"${SCAN_PHRASE}"`);
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.locator('#search-status', { hasText: SCAN_PHRASE }).waitFor();
+      if ((await hit.count()) === 0) await page.waitForTimeout(500);
+    }
+    const marks = await hit.locator('mark').allTextContents();
+    expect(marks.map((m) => m.toLowerCase())).toEqual([SCAN_PHRASE]);
+    // Its result shows the first page's picture.
+    await hit.getByRole('button', { name: 'scanned letter.pdf' }).click();
+    const thumbnail = page.locator('#details img');
+    await thumbnail.waitFor();
+    await expect(
+      thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+    ).resolves.toBe(true);
+    await screenshot(page, 'web-search-scan');
     await page.close();
   });
 

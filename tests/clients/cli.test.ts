@@ -1,6 +1,6 @@
 import { formatBytes } from '../../client/common/format.js';
 import { createClient } from '../../client/sdk/node.js';
-import { makePdf } from '../fixtures/documents.js';
+import { makePdf, makeScannedPdf, SCAN_PHRASE } from '../fixtures/documents.js';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -206,6 +206,19 @@ describe('docpipe CLI', () => {
     const bad = await docpipe(['search', '***']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/letters or digits/);
+  });
+
+  it('search finds a phrase that is only in an uploaded scan (OCR), with the match marked', async () => {
+    const scan = file('scan.pdf', Buffer.from(await makeScannedPdf()));
+    const up = await docpipe(['upload', scan, '--watch']);
+    expect(up.code).toBe(0);
+    expect(up.stderr).toMatch(/^scan\.pdf: COMPLETED$/m);
+    const run = await eventually(async () => {
+      const r = await docpipe(['search', `"${SCAN_PHRASE}"`]);
+      return r.stdout.includes('scan.pdf') ? r : undefined;
+    }, 15_000);
+    expect(run.stdout).toMatch(/^\S+  COMPLETED  scan\.pdf$/m);
+    expect(run.stdout.toLowerCase()).toContain(`[${SCAN_PHRASE}]`);
   });
 
   it('watch --all prints every change to my documents as it happens, until stopped', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { makePdf } from '../fixtures/documents.js';
+import { makePdf, makeScannedPdf, SCAN_PHRASE } from '../fixtures/documents.js';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -227,6 +227,19 @@ describe('SDK queries and mutations', () => {
     ]);
     await expect(client.search('   ')).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     await expect(client.search('aardvark', { first: 100 })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
+  it('finds a phrase that is only in a scanned PDF (OCR), the match ranged in the snippet', async () => {
+    const doc = await client.uploadDocument(Buffer.from(await makeScannedPdf()), { filename: 'scan.pdf' });
+    expect((await collect(client.watchJob(doc.job!.id))).at(-1)!.status).toBe('COMPLETED');
+    const page = await eventually(async () => {
+      const p = await client.search(`"${SCAN_PHRASE}"`, { filter: { kind: 'pdf' } });
+      return p.edges.length > 0 ? p : undefined;
+    }, 15_000);
+    expect(page.edges.map((e) => e.node.document.id)).toEqual([doc.id]);
+    const body = page.edges[0]!.node.snippets.find((s) => s.field === 'body')!;
+    const [match] = body.highlights.map((h) => body.text.slice(h.start, h.start + h.length));
+    expect(match?.replace(/\s+/g, ' ').toLowerCase()).toBe(SCAN_PHRASE);
   });
 
   it('reprocesses and deletes, with NOT_FOUND for what does not exist', async () => {
