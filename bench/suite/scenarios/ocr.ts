@@ -20,6 +20,16 @@ import type { Scenario } from '../scenario.js';
 import { cpuMs, round, row, rssMiB } from '../support.js';
 
 const LINE = 'The lighthouse keeper ordered twelve lamps for the harbour office';
+const LINE_WORDS = LINE.toLowerCase().split(' ');
+
+/** Share of the page's words (8 lines of LINE) that OCR got right, counted with multiplicity. */
+function accuracy(text: string): number {
+  const found = new Map<string, number>();
+  for (const w of text.toLowerCase().match(/[a-z]+/g) ?? []) found.set(w, (found.get(w) ?? 0) + 1);
+  let right = 0;
+  for (const w of LINE_WORDS) right += Math.min(found.get(w) ?? 0, 8);
+  return right / (LINE_WORDS.length * 8);
+}
 
 export const ocr: Scenario = {
   name: 'ocr',
@@ -47,6 +57,7 @@ export const ocr: Scenario = {
         // CPU (this process and the tesseract processes it ran): steadier than wall time on a busy machine.
         const cpu0 = cpuMs(process.pid, { children: true });
         let confidence = 0;
+        let wordsRight = 0;
         for (const path of pages) {
           const a = await analyzeFile({
             path,
@@ -55,11 +66,13 @@ export const ocr: Scenario = {
             limits: { ...DEFAULT_PROCESSING_LIMITS, ...limits },
           });
           confidence += (a.metadata['ocr'] as { meanConfidence?: number } | undefined)?.meanConfidence ?? 0;
+          wordsRight += accuracy(a.text ?? '');
         }
         return {
           perSecond: round(N / ((performance.now() - t0) / 1000)),
           cpuMsPerPage: round((cpuMs(process.pid, { children: true }) - cpu0) / N, 0),
           meanConfidence: round(confidence / N, 1),
+          wordAccuracy: round(wordsRight / N, 3),
         };
       };
       log(`${N} pages without OCR, then with`);
@@ -80,7 +93,11 @@ export const ocr: Scenario = {
           better: 'higher',
           target: 'none set (issue 12 asks for the number)',
           smoke,
-          detail: { meanConfidence: withOcr.meanConfidence, cpuMsPerPage: withOcr.cpuMsPerPage },
+          detail: {
+            meanConfidence: withOcr.meanConfidence,
+            wordAccuracy: withOcr.wordAccuracy,
+            cpuMsPerPage: withOcr.cpuMsPerPage,
+          },
         }),
         native
           ? row({
@@ -91,7 +108,11 @@ export const ocr: Scenario = {
               better: 'higher',
               target: 'markedly faster (issue 12) for OCR_ENGINE=auto to prefer it',
               smoke,
-              detail: { meanConfidence: native.meanConfidence, cpuMsPerPage: native.cpuMsPerPage },
+              detail: {
+                meanConfidence: native.meanConfidence,
+                wordAccuracy: native.wordAccuracy,
+                cpuMsPerPage: native.cpuMsPerPage,
+              },
             })
           : row({
               name: 'OCR: native tesseract (not installed here: apt-get install tesseract-ocr)',
