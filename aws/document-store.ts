@@ -91,11 +91,16 @@ export class DocumentStore {
    * Newest first, optionally only one status. `after` is a cursor from a previous page
    * (see {@link encodeCursor}).
    */
+  /**
+   * A page of the owner's documents, newest first: the `limit` after `cursor` (from the newest
+   * without one), or `backward`, the `limit` just before it (from the oldest without one; read
+   * oldest-first, then turned round). `hasMore`: another page lies beyond, in the direction read.
+   */
   async listDocuments(
     ownerId: string,
-    opts: { limit: number; after?: string; status?: JobStatus },
+    opts: { limit: number; cursor?: string; backward?: boolean; status?: JobStatus },
   ): Promise<{ items: DocumentRecord[]; hasMore: boolean }> {
-    const start = opts.after ? decodeCursor(opts.after) : undefined;
+    const start = opts.cursor ? decodeCursor(opts.cursor) : undefined;
     const [index, pkName, skName, partition] = opts.status
       ? [OWNER_STATUS_INDEX, 'gsi2pk', 'gsi2sk', `OWNER#${ownerId}#${opts.status}`]
       : [OWNER_INDEX, 'gsi1pk', 'gsi1sk', `OWNER#${ownerId}`];
@@ -106,7 +111,7 @@ export class DocumentStore {
         KeyConditionExpression: '#pk = :partition',
         ExpressionAttributeNames: { '#pk': pkName },
         ExpressionAttributeValues: { ':partition': partition },
-        ScanIndexForward: false,
+        ScanIndexForward: opts.backward === true,
         // One extra item tells us whether another page exists without a second request.
         Limit: opts.limit + 1,
         ...(start
@@ -121,8 +126,9 @@ export class DocumentStore {
           : {}),
       }),
     );
-    const items = (res.Items ?? []).map(toDocument);
-    return { items: items.slice(0, opts.limit), hasMore: items.length > opts.limit };
+    const items = (res.Items ?? []).map(toDocument).slice(0, opts.limit);
+    if (opts.backward) items.reverse();
+    return { items, hasMore: (res.Items ?? []).length > opts.limit };
   }
 
   /**

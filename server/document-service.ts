@@ -28,6 +28,7 @@ export type DocumentServiceStore = Pick<
   DocumentStore,
   | 'createDocument'
   | 'getDocument'
+  | 'getDocuments'
   | 'listDocuments'
   | 'claimIdempotencyKey'
   | 'releaseIdempotencyKey'
@@ -66,6 +67,9 @@ export const FEED_RETENTION_SECONDS = 24 * 3600;
 export const MAX_FEED_REPLAY = 1000;
 
 export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+/** Ids one `nodes` query may ask for: two batched reads of at most 100 keys. */
+export const MAX_NODES = 100;
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
 /** Longer than SQS keeps a message (14 days), so no job message outlives its tombstone. */
 const TOMBSTONE_SECONDS = 15 * 24 * 3600;
@@ -234,16 +238,58 @@ export class DocumentService {
     return this.deps.store.getDocument(ownerId, id);
   }
 
-  async list(ownerId: string, args: { first: number; after?: string; status?: JobStatus }) {
-    const { first } = args;
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-      throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, { argument: 'first' });
+  /**
+   * A page of the owner's documents, newest first: `first` after `after` (forward, the default: 20),
+   * or `last` before `before` (backward). Relay's PageInfo: the direction read knows exactly whether
+   * more lie beyond; the other side is "yes" when a cursor was given (it names an item).
+   */
+  async list(
+    ownerId: string,
+    args: { first?: number; after?: string; last?: number; before?: string; status?: JobStatus },
+  ) {
+    if (args.first !== undefined && args.last !== undefined) {
+      throw badInput('Give first or last, not both', { argument: 'last' });
     }
-    const page = await this.deps.store.listDocuments(ownerId, { ...args, limit: first });
+    if (args.after !== undefined && args.before !== undefined) {
+      throw badInput('Give after or before, not both', { argument: 'before' });
+    }
+    const backward = args.last !== undefined;
+    const size = args.last ?? args.first ?? DEFAULT_PAGE_SIZE;
+    const argument = backward ? 'last' : 'first';
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+      throw badInput(`${argument} must be between 1 and ${MAX_PAGE_SIZE}`, { argument });
+    }
+    const cursor = backward ? args.before : args.after;
+    const page = await this.deps.store.listDocuments(ownerId, {
+      limit: size,
+      backward,
+      ...(cursor !== undefined && { cursor }),
+      ...(args.status !== undefined && { status: args.status }),
+    });
     return {
       items: page.items.map((document) => ({ document, cursor: encodeCursor(document) })),
-      hasMore: page.hasMore,
+      hasNextPage: backward ? args.before !== undefined : page.hasMore,
+      hasPreviousPage: backward ? page.hasMore : args.after !== undefined,
     };
+  }
+
+  /**
+   * Documents and jobs of the owner by id (Relay's `nodes`), in the order asked; null for an id
+   * that is neither, or someone else's. Ids are unique across both types, so one batched read of
+   * each kind answers all of them.
+   */
+  async nodes(
+    ownerId: string,
+    ids: readonly string[],
+    argument = 'ids',
+  ): Promise<(DocumentRecord | JobRecord | null)[]> {
+    if (ids.length > MAX_NODES) throw badInput(`At most ${MAX_NODES} ids at once`, { argument });
+    for (const id of ids) requireId(id, argument);
+    const [documents, jobs] = await Promise.all([
+      this.deps.store.getDocuments(ownerId, ids),
+      this.getJobs(ownerId, ids),
+    ]);
+    return ids.map((id) => documents.get(id) ?? jobs.get(id) ?? null);
   }
 
   /** A derived artefact the worker made (extracted text, WebP thumbnail): safe to show inline. */

@@ -18,26 +18,41 @@ export class DocumentResolver {
     return ctx.io(() => ctx.documents.get(ctx.ownerId, id));
   }
 
-  @Query(() => DocumentConnectionType, { description: 'Your documents, newest first.' })
+  @Query(() => DocumentConnectionType, {
+    description:
+      'Your documents, newest first: `first` after `after` (default 20), or `last` before `before`.',
+  })
   async documents(
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1–100.' }) first: number,
+    @Arg('first', () => Int, { nullable: true, description: '1–100; 20 when neither first nor last.' })
+    first: number | null | undefined,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' })
     after: string | null | undefined,
+    @Arg('last', () => Int, { nullable: true, description: '1–100: the page before `before`.' })
+    last: number | null | undefined,
+    @Arg('before', () => String, { nullable: true, description: 'startCursor of the page after.' })
+    before: string | null | undefined,
     @Arg('status', () => JobStatus, { nullable: true, description: 'Only documents in this status.' })
     status: JobStatus | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentConnectionType> {
     const page = await ctx.io(() =>
       ctx.documents.list(ctx.ownerId, {
-        first,
-        ...(after != null ? { after } : {}),
-        ...(status != null ? { status } : {}),
+        ...(first != null && { first }),
+        ...(after != null && { after }),
+        ...(last != null && { last }),
+        ...(before != null && { before }),
+        ...(status != null && { status }),
       }),
     );
     const edges = page.items.map((item) => ({ cursor: item.cursor, node: item.document }));
     return {
       edges,
-      pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor ?? null },
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
     };
   }
 

@@ -1,9 +1,13 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import { JobStatus } from '../../domain/model.js';
+import { NodeInterface } from './node.type.js';
 
-@ObjectType('Document', { description: 'An uploaded file and what processing found in it.' })
-export class DocumentType {
+@ObjectType('Document', {
+  description: 'An uploaded file and what processing found in it.',
+  implements: NodeInterface,
+})
+export class DocumentType implements NodeInterface {
   @Field(() => ID)
   id!: string;
 
@@ -37,8 +41,16 @@ export class DocumentType {
 
 @ObjectType('PageInfo')
 export class PageInfoType {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'More items follow endCursor (paging forward: exact).' })
   hasNextPage!: boolean;
+
+  @Field(() => Boolean, {
+    description: 'Items come before startCursor (paging backward: exact; forward: true after a cursor).',
+  })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Pass as `before` to get the previous page.' })
+  startCursor!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Pass as `after` to get the next page.' })
   endCursor!: string | null;

@@ -1,5 +1,6 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JobStatus } from '../../domain/model.js';
+import { NodeInterface } from './node.type.js';
 
 registerEnumType(JobStatus, { name: 'JobStatus', description: 'Lifecycle of a processing job.' });
 
@@ -12,8 +13,8 @@ export class JobErrorType {
   message!: string;
 }
 
-@ObjectType('Job', { description: 'One processing run of a document.' })
-export class JobType {
+@ObjectType('Job', { description: 'One processing run of a document.', implements: NodeInterface })
+export class JobType implements NodeInterface {
   @Field(() => ID)
   id!: string;
 

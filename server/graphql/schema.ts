@@ -6,6 +6,7 @@ import { ApiKeyResolver } from './api-key.resolver.js';
 import { DocumentResultResolver } from './document-result.resolver.js';
 import { DocumentResolver } from './document.resolver.js';
 import { DocumentEventsResolver } from './document-events.resolver.js';
+import { NodeResolver } from './node.resolver.js';
 import { JobResolver } from './job.resolver.js';
 import { SearchResolver } from './search.resolver.js';
 
@@ -22,6 +23,7 @@ export function buildDocpipeSchema(): Promise<GraphQLSchema> {
       ApiKeyResolver,
       SearchResolver,
       DocumentEventsResolver,
+      NodeResolver,
     ],
     pubSub: createPubSub(),
     validate: false,

@@ -27,7 +27,16 @@ export class SearchResolver {
       }),
     );
     const edges = page.hits.map(({ cursor, ...node }) => ({ cursor, node }));
-    return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor ?? null } };
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: page.hasMore,
+        // Search pages forward only; a cursor means earlier hits exist.
+        hasPreviousPage: after != null,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
   }
 }
 

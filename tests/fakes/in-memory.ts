@@ -52,7 +52,16 @@ export class InMemoryStore implements DocumentServiceStore {
     const doc = this.documents.get(id);
     return doc && doc.ownerId === ownerId ? structuredClone(doc) : null;
   }
-  async listDocuments(ownerId: string, opts: { limit: number; after?: string; status?: JobStatus }) {
+  async getDocuments(ownerId: string, ids: readonly string[]): Promise<Map<string, DocumentRecord>> {
+    const found = new Map<string, DocumentRecord>();
+    for (const id of ids) {
+      const doc = await this.getDocument(ownerId, id);
+      if (doc) found.set(id, doc);
+    }
+    return found;
+  }
+  /** Newest first, first page only (no cursors here: the emulator suites cover paging). */
+  async listDocuments(ownerId: string, opts: { limit: number; status?: JobStatus }) {
     const all = [...this.documents.values()]
       .filter((d) => d.ownerId === ownerId && (!opts.status || d.status === opts.status))
       .sort((a, b) =>
