@@ -1,9 +1,64 @@
+import graphqlPlugin from '@graphql-eslint/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', '.data', 'client/generated', 'infra/cdk.out'] },
-  ...tseslint.configs.recommended,
+  ...tseslint.configs.recommended.map((config) => ({ files: ['**/*.{ts,mts,js,mjs,cjs}'], ...config })),
   {
+    // The schema (emitted from the type-graphql classes) and the operations the clients send.
+    files: ['**/*.graphql'],
+    languageOptions: { parser: graphqlPlugin.parser },
+    plugins: { '@graphql-eslint': graphqlPlugin },
+  },
+  {
+    files: ['schema/schema.graphql'],
+    rules: {
+      ...graphqlPlugin.configs['flat/schema-recommended'].rules,
+      ...graphqlPlugin.configs['flat/schema-relay'].rules,
+      // Entities have an id; these are values inside them, or Relay's plumbing.
+      '@graphql-eslint/strict-id-in-types': [
+        'error',
+        {
+          exceptions: {
+            suffixes: ['Connection', 'Edge', 'Payload'],
+            types: [
+              'PageInfo',
+              'DocumentEvent',
+              'DocumentResult',
+              'ImageInfo',
+              'JobError',
+              'SearchHit',
+              'SearchSnippet',
+              'TextRange',
+            ],
+          },
+        },
+      ],
+      // type-graphql cannot describe the root types themselves; their fields are described.
+      '@graphql-eslint/require-description': [
+        'error',
+        {
+          types: true,
+          rootField: true,
+          ignoredSelectors: ['[type=ObjectTypeDefinition][name.value=/^(Query|Mutation|Subscription)$/]'],
+        },
+      ],
+      // Lists of values (snippets, ranges, API keys, nodes) are not connections; a search hit is a
+      // ranked result, not an object with an identity of its own.
+      '@graphql-eslint/relay-edge-types': [
+        'error',
+        { listTypeCanWrapOnlyEdgeType: false, shouldImplementNode: false },
+      ],
+      // Ranked search results page forward only (documents page both ways).
+      '@graphql-eslint/relay-arguments': ['error', { includeBoth: false }],
+    },
+  },
+  {
+    files: ['client/operations/*.graphql'],
+    rules: graphqlPlugin.configs['flat/operations-recommended'].rules,
+  },
+  {
+    files: ['**/*.{ts,mts,js,mjs,cjs}'],
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',

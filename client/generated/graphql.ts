@@ -19,6 +19,7 @@ export type JobStatus =
   | 'PROCESSING'
   | 'QUEUED';
 
+/** Narrows a search; every field given must hold. */
 export type SearchFilter = {
   /** Uploaded after this time. */
   createdAfter?: string | null | undefined;
@@ -53,12 +54,12 @@ export type RevokeApiKeyMutationVariables = Exact<{
 
 export type RevokeApiKeyMutation = { revokeApiKey: { id: string, revoked: boolean } };
 
-export type GetDocumentQueryVariables = Exact<{
+export type DocumentByIdQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type GetDocumentQuery = { document: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } | null };
+export type DocumentByIdQuery = { document: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } | null };
 
 export type ListDocumentsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -108,12 +109,12 @@ export type JobFieldsFragment = { id: string, documentId: string, status: JobSta
 
 export type DocumentFieldsFragment = { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null };
 
-export type GetJobQueryVariables = Exact<{
+export type JobByIdQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type GetJobQuery = { job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null };
+export type JobByIdQuery = { job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null };
 
 export type JobUpdatedSubscriptionVariables = Exact<{
   jobId: string | number;
@@ -286,8 +287,8 @@ export const RevokeApiKeyDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
-export const GetDocumentDocument = new TypedDocumentString(`
-    query GetDocument($id: ID!) {
+export const DocumentByIdDocument = new TypedDocumentString(`
+    query DocumentById($id: ID!) {
   document(id: $id) {
     ...DocumentFields
   }
@@ -343,7 +344,7 @@ fragment DocumentFields on Document {
     textUrl
     thumbnailUrl
   }
-}`) as unknown as TypedDocumentString<GetDocumentQuery, GetDocumentQueryVariables>;
+}`) as unknown as TypedDocumentString<DocumentByIdQuery, DocumentByIdQueryVariables>;
 export const ListDocumentsDocument = new TypedDocumentString(`
     query ListDocuments($first: Int, $after: String, $status: JobStatus) {
   documents(first: $first, after: $after, status: $status) {
@@ -581,8 +582,8 @@ export const DocumentEventsDocument = new TypedDocumentString(`
     title
   }
 }`) as unknown as TypedDocumentString<DocumentEventsSubscription, DocumentEventsSubscriptionVariables>;
-export const GetJobDocument = new TypedDocumentString(`
-    query GetJob($id: ID!) {
+export const JobByIdDocument = new TypedDocumentString(`
+    query JobById($id: ID!) {
   job(id: $id) {
     ...JobFields
   }
@@ -603,7 +604,7 @@ export const GetJobDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   updatedAt
-}`) as unknown as TypedDocumentString<GetJobQuery, GetJobQueryVariables>;
+}`) as unknown as TypedDocumentString<JobByIdQuery, JobByIdQueryVariables>;
 export const JobUpdatedDocument = new TypedDocumentString(`
     subscription JobUpdated($jobId: ID!) {
   jobUpdated(jobId: $jobId) {

@@ -98,7 +98,7 @@ subscription WatchJob($jobId: ID!) {
   },
   {
     query: `# One document with a fresh download link (valid 15 minutes).
-query GetDocument($id: ID!) {
+query DocumentById($id: ID!) {
   document(id: $id) {
     id
     filename

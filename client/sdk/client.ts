@@ -3,8 +3,8 @@ import {
   CreateApiKeyDocument,
   DeleteDocumentDocument,
   DocumentDownloadUrlDocument,
-  GetDocumentDocument,
-  GetJobDocument,
+  DocumentByIdDocument,
+  JobByIdDocument,
   ListApiKeysDocument,
   ListDocumentsDocument,
   ReprocessDocumentDocument,
@@ -202,7 +202,7 @@ export function createClient(options: ClientOptions): DocpipeClient {
     url,
     request,
     async document(id, opts) {
-      return (await request(GetDocumentDocument, { id }, opts)).document;
+      return (await request(DocumentByIdDocument, { id }, opts)).document;
     },
     async documents(opts = {}) {
       const { signal, ...vars } = opts;
@@ -214,7 +214,7 @@ export function createClient(options: ClientOptions): DocpipeClient {
         .searchDocuments;
     },
     async job(id, opts) {
-      return (await request(GetJobDocument, { id }, opts)).job;
+      return (await request(JobByIdDocument, { id }, opts)).job;
     },
     async downloadInfo(id, opts) {
       const { document } = await request(DocumentDownloadUrlDocument, { id }, opts);

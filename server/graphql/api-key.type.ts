@@ -18,13 +18,13 @@ export class ApiKeyType {
   revokedAt!: string | null;
 }
 
-@InputType('CreateApiKeyInput')
+@InputType('CreateApiKeyInput', { description: 'The new API key.' })
 export class CreateApiKeyInput {
   @Field(() => String, { description: 'What the key is for (1–100 characters).' })
   name!: string;
 }
 
-@ObjectType('CreateApiKeyPayload')
+@ObjectType('CreateApiKeyPayload', { description: 'The key created, and its secret (shown once).' })
 export class CreateApiKeyPayload {
   @Field(() => ApiKeyType)
   apiKey!: ApiKeyType;
@@ -33,7 +33,7 @@ export class CreateApiKeyPayload {
   key!: string;
 }
 
-@ObjectType('RevokeApiKeyPayload')
+@ObjectType('RevokeApiKeyPayload', { description: 'What revokeApiKey did.' })
 export class RevokeApiKeyPayload {
   @Field(() => ID)
   id!: string;

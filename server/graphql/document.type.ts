@@ -39,7 +39,9 @@ export class DocumentType implements NodeInterface {
   updatedAt!: string;
 }
 
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', {
+  description: "Where a connection's page sits: cursors and whether more lie either side.",
+})
 export class PageInfoType {
   @Field(() => Boolean, { description: 'More items follow endCursor (paging forward: exact).' })
   hasNextPage!: boolean;
@@ -56,7 +58,7 @@ export class PageInfoType {
   endCursor!: string | null;
 }
 
-@ObjectType('DocumentEdge')
+@ObjectType('DocumentEdge', { description: 'A document in a page, with its cursor.' })
 export class DocumentEdgeType {
   @Field(() => String)
   cursor!: string;
@@ -74,7 +76,7 @@ export class DocumentConnectionType {
   pageInfo!: PageInfoType;
 }
 
-@ObjectType('DeleteDocumentPayload')
+@ObjectType('DeleteDocumentPayload', { description: 'What deleteDocument did.' })
 export class DeleteDocumentPayload {
   @Field(() => ID)
   id!: string;
@@ -85,7 +87,7 @@ export class DeleteDocumentPayload {
   deleted!: boolean;
 }
 
-@ObjectType('ImageInfo')
+@ObjectType('ImageInfo', { description: "An image's size and format, read from its header." })
 export class ImageInfoType {
   @Field(() => Int)
   width!: number;

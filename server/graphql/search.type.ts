@@ -28,7 +28,7 @@ export class SearchSnippetType {
   highlights!: TextRangeType[];
 }
 
-@ObjectType('SearchHit')
+@ObjectType('SearchHit', { description: 'A document that matches a search, with its score and snippets.' })
 export class SearchHitType {
   @Field(() => DocumentType)
   document!: DocumentType;
@@ -40,7 +40,7 @@ export class SearchHitType {
   snippets!: SearchSnippetType[];
 }
 
-@ObjectType('SearchHitEdge')
+@ObjectType('SearchHitEdge', { description: 'A search hit in a page, with its cursor.' })
 export class SearchHitEdgeType {
   @Field(() => String)
   cursor!: string;
@@ -60,7 +60,7 @@ export class SearchConnectionType {
   pageInfo!: PageInfoType;
 }
 
-@InputType('SearchFilter')
+@InputType('SearchFilter', { description: 'Narrows a search; every field given must hold.' })
 export class SearchFilterInput {
   @Field(() => JobStatus, { nullable: true, description: 'Status of the document now.' })
   status?: JobStatus | null;

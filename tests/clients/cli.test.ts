@@ -521,7 +521,7 @@ describe('docpipe CLI terminal safety', () => {
       },
     };
     const data: Record<string, unknown> = {
-      GetDocument: { document: doc },
+      DocumentById: { document: doc },
       ListDocuments: {
         documents: {
           edges: [{ cursor: 'c', node: doc }],

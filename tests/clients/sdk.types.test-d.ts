@@ -3,7 +3,7 @@
  * Each `@ts-expect-error` must stay an error: if a line started compiling (say, a misspelt field
  * became valid because the types turned into `any`), tsc reports the unused directive and fails.
  */
-import { GetDocumentDocument } from '../../client/generated/graphql.js';
+import { DocumentByIdDocument } from '../../client/generated/graphql.js';
 import { createClient, type Document, type Job } from '../../client/sdk/index.js';
 
 const client = createClient({ url: 'http://127.0.0.1:4000/graphql' });
@@ -24,7 +24,7 @@ export async function variablesAndEnumsAreTyped(): Promise<void> {
   // @ts-expect-error not a JobStatus
   await client.documents({ status: 'DONE' });
   // @ts-expect-error the variable is `id`, not `documentId`
-  await client.request(GetDocumentDocument, { documentId: 'x' });
+  await client.request(DocumentByIdDocument, { documentId: 'x' });
   const page = await client.documents({ status: 'COMPLETED', first: 10 });
   const first: Document | undefined = page.edges[0]?.node;
   void first;

@@ -1,4 +1,5 @@
 /** The lint rules that keep the layers apart fire on a violation (and stay quiet otherwise). */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
@@ -45,4 +46,30 @@ describe('layer boundaries (eslint.config.js)', () => {
       else expect(found).toEqual([]);
     });
   }
+});
+
+describe('schema lint (@graphql-eslint on schema/schema.graphql)', () => {
+  const schema = readFileSync(`${root}schema/schema.graphql`, 'utf8');
+  const lint = async (sdl: string) => {
+    const [result] = await eslint.lintText(sdl, { filePath: 'schema/schema.graphql' });
+    return result!.messages.map((m) => `${m.ruleId}: ${m.message}`);
+  };
+
+  it('passes the committed schema', async () => {
+    expect(await lint(schema)).toEqual([]);
+  });
+
+  it('fires on an entity without an id, an undescribed type, and a connection field without paging', async () => {
+    const messages = await lint(
+      `${schema}\n"""A thing."""\ntype Widget { name: String! }\ntype Gadget { id: ID! }\n` +
+        'extend type Query {\n  """Widgets."""\n  widgets(first: Int): DocumentConnection!\n}\n',
+    );
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/strict-id-in-types: type "Widget" must have exactly one/),
+        expect.stringMatching(/require-description: Description is required for type "Gadget"/),
+        expect.stringMatching(/relay-arguments: A field that returns a Connection type must include/),
+      ]),
+    );
+  });
 });
