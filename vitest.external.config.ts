@@ -1,7 +1,10 @@
 /**
- * `npm run test:external`: the integration suites where the emulator matters, against fauxqs and
- * AWS's DynamoDB Local running as separate processes (tests/support/external-emulators.ts) instead of
- * the embedded fauxqs + dynalite. Everything else as in vitest.config.ts.
+ * `npm run test:external`: the integration suites where the emulator matters (what docpipe stores,
+ * queues, publishes and reads back), against fauxqs and AWS's DynamoDB Local running as separate
+ * processes (tests/support/external-emulators.ts) instead of the embedded fauxqs + dynalite.
+ * Left out: tests about the embedded emulators themselves (binding, memory, persistence, call counts
+ * at their sockets, the launcher) and those the emulator does not change (units, processing, edge,
+ * browsers, observability, clients beyond reconnecting). Everything else as in vitest.config.ts.
  */
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
