@@ -28,6 +28,7 @@ const READY_TIMEOUT_MS = 60_000;
 
 export async function startExternalEmulators(): Promise<ExternalEmulators> {
   const fauxqs = launch('dev/fauxqs-main.ts', { env: { FAUXQS_PORT: '0' } });
+  // DynamoDB Local refuses `-port 0`: a port free a moment ago will do for a test run.
   const dynamo = startDynamoDbLocal(await freeLoopbackPort());
   const stop = async () => {
     await Promise.all([fauxqs.stop(5_000), dynamo.stop()]);
@@ -69,16 +70,17 @@ function startDynamoDbLocal(port: number) {
     ],
     { cwd: dir, stdio: ['pipe', 'pipe', 'inherit'] },
   );
-  const exited = once(child, 'exit');
+  // 'close' also follows a failed spawn ('error'), which 'exit' does not always.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const ready = new Promise<string>((resolve, reject) => {
     // Its banner goes to stdout too; the one JSON line is the launcher's.
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('{"port":')) resolve(`http://127.0.0.1:${JSON.parse(line).port}`);
     });
-    void exited.then(([code, signal]) =>
+    child.once('error', reject);
+    child.once('close', (code, signal) =>
       reject(new Error(`DynamoDB Local exited (${signal ?? `code ${code}`}) before it was ready`)),
     );
-    child.once('error', reject);
   });
   ready.catch(() => undefined);
   return {
