@@ -27,7 +27,7 @@ export interface ExternalEmulators {
 const READY_TIMEOUT_MS = 60_000;
 
 export async function startExternalEmulators(): Promise<ExternalEmulators> {
-  const fauxqs = launch('dev/fauxqs-main.ts', { env: { FAUXQS_PORT: '0' } });
+  const fauxqs = launch('dev/fauxqs-main.ts', { env: {} });
   // DynamoDB Local refuses `-port 0`: a port free a moment ago will do for a test run.
   const dynamo = startDynamoDbLocal(await freeLoopbackPort());
   const stop = async () => {
