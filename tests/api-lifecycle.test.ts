@@ -1,13 +1,12 @@
 /** The api's and the worker's phases: one start, stop safe before, during and after it, and twice. */
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmbeddedAws } from '../dev/emulators.js';
 import { createApiServer } from '../server/create-server.js';
 import { createWorker } from '../worker/create-worker.js';
-import { Disposables, startEmulators, testConfig } from './support/stack.js';
+import { Disposables, startEmulators, testConfig, type TestEmulators } from './support/stack.js';
 
 const disposables = new Disposables();
-let emulators: EmbeddedAws;
+let emulators: TestEmulators;
 beforeAll(async () => {
   emulators = await startEmulators(disposables);
 });

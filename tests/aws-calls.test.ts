@@ -10,7 +10,7 @@ import { uploadFile, watchUntilDone } from './support/graphql.js';
 import {
   Disposables,
   startApi,
-  startEmulators,
+  startEmbeddedEmulators,
   startWorker,
   testConfig,
   type RunningApi,
@@ -22,7 +22,7 @@ let config: Config;
 let api: RunningApi;
 
 beforeAll(async () => {
-  const emulators = await startEmulators(disposables);
+  const emulators = await startEmbeddedEmulators(disposables);
   // A long progress interval: the job below always counts as "finished within one interval",
   // however slow this machine is today.
   config = testConfig(emulators, { WORKER_PROGRESS_INTERVAL_MS: '60000' });

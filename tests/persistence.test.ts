@@ -4,7 +4,7 @@ import {
   Disposables,
   removeDir,
   startApi,
-  startEmulators,
+  startEmbeddedEmulators,
   startWorker,
   tempDir,
   testConfig,
@@ -21,7 +21,7 @@ describe('embedded emulators persist under the data dir', () => {
     let before: any;
     const first = new Disposables();
     try {
-      const aws = await startEmulators(first, dataDir);
+      const aws = await startEmbeddedEmulators(first, dataDir);
       const config = testConfig(aws, {}, 'persist');
       const api = await startApi(config, first);
       await startWorker(config, first);
@@ -36,7 +36,7 @@ describe('embedded emulators persist under the data dir', () => {
     // New emulator processes state, new ports, same data dir.
     const second = new Disposables();
     try {
-      const aws = await startEmulators(second, dataDir);
+      const aws = await startEmbeddedEmulators(second, dataDir);
       const config = testConfig(aws, {}, 'persist');
       const api = await startApi(config, second);
       const after = (await gql(api.url, GET, { id: before.id })).data!.document;

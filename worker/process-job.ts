@@ -189,15 +189,18 @@ export async function processJob(
   } catch (err) {
     if (artefacts) await removeUnlessCurrent(deps, doc, artefacts);
     if (err instanceof LostRace) return afterLostRace(store, msg.jobId, log);
-    if (!(err instanceof ProcessingError)) throw err;
-    log.warn({ code: err.code, reason: err.message }, 'job failed');
-    // Let progress writes in flight land first, or the failure would race our own last update.
+    // Let progress writes in flight land first and drop held ones, whatever the error: the failure
+    // (written below, or by the caller once a retryable error has used up its attempts) must not
+    // race this run's last update — a held PROCESSING write of the document landing after it would
+    // leave a FAILED job's document PROCESSING for good.
     try {
       await reporter.settle();
     } catch (flushErr) {
       if (flushErr instanceof LostRace) return afterLostRace(store, msg.jobId, log);
       throw flushErr;
     }
+    if (!(err instanceof ProcessingError)) throw err;
+    log.warn({ code: err.code, reason: err.message }, 'job failed');
     const failed = await failJob(
       deps,
       reporter.current,

@@ -2,12 +2,18 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient, type ConnectionState, type Job } from '../../client/sdk/node.js';
 import { createApiServer } from '../../server/create-server.js';
-import type { EmbeddedAws } from '../../dev/emulators.js';
 import { TEST_TOKEN } from '../support/auth.js';
-import { Disposables, startApi, startEmulators, startWorker, testConfig } from '../support/stack.js';
+import {
+  Disposables,
+  startApi,
+  startEmulators,
+  startWorker,
+  testConfig,
+  type TestEmulators,
+} from '../support/stack.js';
 
 const disposables = new Disposables();
-let aws: EmbeddedAws;
+let aws: TestEmulators;
 beforeAll(async () => {
   aws = await startEmulators(disposables);
 });

@@ -15,7 +15,6 @@ import {
   type Job,
   type UploadProgress,
 } from '../../client/sdk/node.js';
-import type { EmbeddedAws } from '../../dev/emulators.js';
 import { TEST_TOKEN, tokenFor } from '../support/auth.js';
 import {
   Disposables,
@@ -26,10 +25,11 @@ import {
   tempDir,
   testConfig,
   type RunningApi,
+  type TestEmulators,
 } from '../support/stack.js';
 
 const disposables = new Disposables();
-let aws: EmbeddedAws;
+let aws: TestEmulators;
 let api: RunningApi;
 let smallApi: RunningApi;
 let client: DocpipeClient;

@@ -6,11 +6,17 @@ import { createAwsClients } from '../../aws/clients.js';
 import { JobQueue } from '../../aws/job-queue.js';
 import { resolveResources } from '../../aws/bootstrap.js';
 import type { Config } from '../../domain/config.js';
-import type { EmbeddedAws } from '../../dev/emulators.js';
 import { listDeadLetters } from '../../ops/dead-letters.js';
 import { WATCH, collect, gql, uploadFile, watchUntilDone, wsClient } from '../support/graphql.js';
 import { eventually, expectConsistent, queueDepth } from '../support/inspect.js';
-import { Disposables, startApi, startEmulators, startWorker, testConfig } from '../support/stack.js';
+import {
+  Disposables,
+  startApi,
+  startEmulators,
+  startWorker,
+  testConfig,
+  type TestEmulators,
+} from '../support/stack.js';
 
 /**
  * Duplicate delivery, poison messages and delete-while-processing, each in its own stack so their
@@ -18,7 +24,7 @@ import { Disposables, startApi, startEmulators, startWorker, testConfig } from '
  */
 async function stack(
   disposables: Disposables,
-  emulators: EmbeddedAws,
+  emulators: TestEmulators,
   overrides: Record<string, string> = {},
 ) {
   const config = testConfig(emulators, {
@@ -34,7 +40,7 @@ async function stack(
 }
 
 const disposables = new Disposables();
-let emulators: EmbeddedAws;
+let emulators: TestEmulators;
 beforeAll(async () => {
   emulators = await startEmulators(disposables);
 });

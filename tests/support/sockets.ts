@@ -67,12 +67,12 @@ export function tcpSockets(): TcpSocket[] {
   return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) => parseProcNetTcp(readFileSync(file, 'utf8')));
 }
 
-/** Inodes of the sockets this process has open (/proc/self/fd → `socket:[inode]`). */
-export function ownSocketInodes(): Set<number> {
+/** Inodes of the sockets process `pid` (this one by default) has open (/proc/PID/fd → `socket:[inode]`). */
+export function ownSocketInodes(pid: number | 'self' = 'self'): Set<number> {
   const inodes = new Set<number>();
-  for (const fd of readdirSync('/proc/self/fd')) {
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
       if (m) inodes.add(Number(m[1]));
     } catch {
       // the fd closed while we listed the directory
@@ -81,8 +81,8 @@ export function ownSocketInodes(): Set<number> {
   return inodes;
 }
 
-/** The listening TCP sockets this process owns, as the kernel reports them. */
-export function ownListeningSockets(): TcpSocket[] {
-  const own = ownSocketInodes();
+/** The listening TCP sockets process `pid` (this one by default) owns, as the kernel reports them. */
+export function ownListeningSockets(pid: number | 'self' = 'self'): TcpSocket[] {
+  const own = ownSocketInodes(pid);
   return tcpSockets().filter((s) => s.state === TCP_LISTEN && own.has(s.inode));
 }

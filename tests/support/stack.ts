@@ -32,20 +32,50 @@ export function tempDir(prefix = 'docpipe-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Emulators on free ports; persisted when `dataDir` is given. */
-export async function startEmulators(disposables: Disposables, dataDir?: string): Promise<EmbeddedAws> {
+/** What a test needs of the emulators it runs against: the environment pointing docpipe at them. */
+export interface TestEmulators {
+  env: Record<string, string>;
+}
+
+/**
+ * The emulators for a test file. With AWS_ENDPOINT_URL set (`npm run test:external`), the ones
+ * already running outside the project, reached only through the AWS_ENDPOINT_URL* variables as on
+ * Compose or real AWS, shared by every test file (each file's resources get names of their own,
+ * see testEnv). Otherwise embedded ones on free ports, in memory.
+ */
+export async function startEmulators(disposables: Disposables): Promise<TestEmulators> {
+  if (process.env['AWS_ENDPOINT_URL']) {
+    const env = Object.entries(process.env).filter(
+      ([name, value]) => value && /^AWS_(ENDPOINT_URL\w*|ACCESS_KEY_ID|SECRET_ACCESS_KEY)$/.test(name),
+    );
+    return { env: Object.fromEntries(env) as Record<string, string> };
+  }
+  return startEmbeddedEmulators(disposables);
+}
+
+/**
+ * Embedded emulators on free ports, persisted when `dataDir` is given, for tests about them (their
+ * persistence, the calls reaching them).
+ */
+export async function startEmbeddedEmulators(
+  disposables: Disposables,
+  dataDir?: string,
+): Promise<EmbeddedAws> {
   const aws = await startEmbeddedAws(dataDir ? { dataDir } : {});
   disposables.add(() => aws.stop());
   return aws;
 }
 
+/** One per test file (each runs in its own module graph): fixed resource names stay unique per file. */
+const FILE_ID = randomBytes(3).toString('hex');
+
 /** Environment for a test's processes: free port, unique resource names, quiet logs, short long-polls. */
 export function testEnv(
-  aws: EmbeddedAws,
+  aws: TestEmulators,
   overrides: Record<string, string> = {},
   names?: string,
 ): Record<string, string> {
-  const prefix = names ?? `t${randomBytes(4).toString('hex')}`;
+  const prefix = names ? `${names}-${FILE_ID}` : `t${randomBytes(4).toString('hex')}`;
   return {
     ...aws.env,
     NODE_ENV: 'test',
@@ -64,7 +94,11 @@ export function testEnv(
   };
 }
 
-export function testConfig(aws: EmbeddedAws, overrides: Record<string, string> = {}, names?: string): Config {
+export function testConfig(
+  aws: TestEmulators,
+  overrides: Record<string, string> = {},
+  names?: string,
+): Config {
   return loadConfig(testEnv(aws, overrides, names));
 }
 

@@ -209,6 +209,24 @@ describe('processJob', () => {
     expect(s.store.documents.get(s.doc.id)!.status).toBe('COMPLETED');
   });
 
+  it('a retryable error leaves no PROCESSING write of the document behind to land after a failure', async () => {
+    const s = await setup(async () => {
+      await new Promise((r) => setTimeout(r, 40));
+      throw new Error('scanner on fire');
+    }, 20);
+    const update = s.store.updateDocumentStatus.bind(s.store);
+    s.store.updateDocumentStatus = async (...args) => {
+      // The held PROCESSING write is still on its way when the attempt fails.
+      if (args[2].status === 'PROCESSING') await new Promise((r) => setTimeout(r, 80));
+      return update(...args);
+    };
+    await expect(s.run()).rejects.toThrow('scanner on fire');
+    // What the consumer does on the last attempt (failJob): the document FAILED, and it stays so.
+    await update(s.doc.id, 'alice', { status: 'FAILED', updatedAt: new Date().toISOString() });
+    await new Promise((r) => setTimeout(r, 120));
+    expect(s.store.documents.get(s.doc.id)!.status).toBe('FAILED');
+  });
+
   it('with a zero interval, announces the start before any work', async () => {
     let seen: DocumentRecord | undefined;
     const s = await setup(async () => {
