@@ -26,9 +26,11 @@ import type { GraphQLContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/errors.js';
 import { buildDocpipeSchema } from './graphql/schema.js';
 import { mountGraphQLHttp, startApollo } from './graphql-http.js';
+import { mountGraphQLSse, SSE_PATH } from './graphql-sse.js';
 import { attachWebSocketTransport } from './graphql-ws.js';
 import type { SubscriptionFanout } from './events/subscription-fanout.js';
 import { correlationIdOf, createHttpApp } from './http-app.js';
+import { SubscriptionOperations } from './subscription-operations.js';
 import { UsageLimiter } from './usage-limits.js';
 
 export interface ApiServer {
@@ -126,16 +128,15 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       }),
     });
     const httpServer: Server = createServer(app);
+    const operations = new SubscriptionOperations({ schema, config, services, logger, formatError });
     const ws = attachWebSocketTransport({
       httpServer,
       path: GRAPHQL_PATH,
-      schema,
       config,
       verifier,
       limiter,
-      services,
+      operations,
       logger,
-      formatError,
       correlationIdOf,
     });
     fanout = ws.fanout;
@@ -147,6 +148,8 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       formatError,
       onDrain: () => ws.dispose(),
     });
+    // Before /graphql, whose middleware would take /graphql/stream as well.
+    mountGraphQLSse(app, { path: SSE_PATH, config, verifier, limiter, operations, logger });
     mountGraphQLHttp(app, { path: GRAPHQL_PATH, apollo, config, logger, verifier, limiter, services });
 
     await new Promise<void>((resolve, reject) => {

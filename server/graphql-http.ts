@@ -14,9 +14,8 @@ import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/tokens.js';
 import type { Config } from '../domain/config.js';
 import { createContext, type ContextServices, type GraphQLContext } from './graphql/context.js';
-import { httpStatusPlugin, type createErrorFormatter } from './graphql/errors.js';
+import { httpStatusPlugin, logUnexpected, type createErrorFormatter } from './graphql/errors.js';
 import { guardRules, QUERY_LIMITS } from './graphql/guard.js';
-import { logUnexpected } from './graphql-ws.js';
 import { authenticate, principalOf, rateLimit, requestErrorHandler, uploadGate } from './http-guards.js';
 import type { UsageLimiter } from './usage-limits.js';
 

@@ -83,7 +83,8 @@ export function authenticate(verifier: TokenVerifier, logger: Logger): RequestHa
   };
 }
 
-function sendRateLimited(res: Response, err: RateLimitedError): void {
+/** 429 RATE_LIMITED with `Retry-After`. */
+export function sendRateLimited(res: Response, err: RateLimitedError): void {
   res.setHeader('Retry-After', String(err.retryAfterSeconds));
   sendError(res, 429, ErrorCode.RATE_LIMITED, err.message, { retryAfterSeconds: err.retryAfterSeconds });
 }

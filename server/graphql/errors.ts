@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 import { isTokenLimitError } from './guard.js';
 
@@ -40,6 +41,13 @@ export function isUnexpectedError(error: unknown): boolean {
   if (!(error instanceof GraphQLError)) return true;
   const original = error.originalError;
   return original !== undefined && original !== null && !(original instanceof GraphQLError);
+}
+
+/** Logs the errors that will be masked, with the correlation id the client gets to quote. */
+export function logUnexpected(logger: Logger, errors: readonly unknown[], correlationId: string): void {
+  for (const error of errors) {
+    if (isUnexpectedError(error)) logger.error({ err: error, correlationId }, 'unexpected GraphQL error');
+  }
 }
 
 export interface ErrorFormatOptions {
