@@ -140,16 +140,19 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       correlationIdOf,
     });
     fanout = ws.fanout;
+    // Before /graphql, whose middleware would take /graphql/stream as well.
+    const sse = mountGraphQLSse(app, { path: SSE_PATH, config, verifier, limiter, operations, logger });
     apollo = await startApollo({
       schema,
       httpServer,
       config,
       logger,
       formatError,
-      onDrain: () => ws.dispose(),
+      onDrain: async () => {
+        sse.dispose();
+        await ws.dispose();
+      },
     });
-    // Before /graphql, whose middleware would take /graphql/stream as well.
-    mountGraphQLSse(app, { path: SSE_PATH, config, verifier, limiter, operations, logger });
     mountGraphQLHttp(app, { path: GRAPHQL_PATH, apollo, config, logger, verifier, limiter, services });
 
     await new Promise<void>((resolve, reject) => {
@@ -164,7 +167,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
   }
 
   async function release() {
-    await apollo?.stop(); // drains HTTP, then disposes the WebSocket server (close code 1001)
+    await apollo?.stop(); // drains HTTP; ends event streams and closes WebSockets (1001)
     await listener?.stop();
     search?.indexer.stop();
     await search?.caughtUp;

@@ -26,7 +26,7 @@ export async function startApollo(args: {
   config: Config;
   logger: Logger;
   formatError: ReturnType<typeof createErrorFormatter>;
-  /** Runs when Apollo drains, after HTTP stopped accepting (closes the WebSockets). */
+  /** Runs when Apollo drains, after HTTP stopped accepting (closes the WebSockets and event streams). */
   onDrain: () => Promise<void>;
 }): Promise<ApolloServer<GraphQLContext>> {
   const { logger } = args;

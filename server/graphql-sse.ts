@@ -29,6 +29,11 @@ export const SSE_PATH = '/graphql/stream';
 type OperationContext = GraphQLContext & Record<PropertyKey, unknown>;
 const EVENT_STREAM = 'text/event-stream';
 
+export interface SseTransport {
+  /** Ends every open stream (the clients reconnect, to another replica or to this one restarted). */
+  dispose(): void;
+}
+
 export function mountGraphQLSse(
   app: Express,
   opts: {
@@ -39,8 +44,10 @@ export function mountGraphQLSse(
     operations: SubscriptionOperations;
     logger: Logger;
   },
-): void {
+): SseTransport {
   const { config, limiter, operations, logger } = opts;
+  /** Ends each open stream: HTTP draining would otherwise wait its grace period for them. */
+  const open = new Set<() => void>();
   const handler = createHandler<Request, Caller, OperationContext>({
     // No stream reservations: every operation gets its own connection ("distinct connections mode").
     authenticate: () => null,
@@ -85,7 +92,13 @@ export function mountGraphQLSse(
         res.end(body);
         return;
       }
-      await pipeEvents(body, res, config.wsKeepAliveMs);
+      const end = () => void body.return(undefined);
+      open.add(end);
+      try {
+        await pipeEvents(body, res, config.wsKeepAliveMs);
+      } finally {
+        open.delete(end);
+      }
     } catch (err) {
       logger.error({ err, correlationId }, 'event stream failed');
       if (res.headersSent) res.destroy();
@@ -102,6 +115,11 @@ export function mountGraphQLSse(
     express.json({ limit: '1mb' }),
     stream,
   );
+  return {
+    dispose() {
+      for (const end of open) end();
+    },
+  };
 }
 
 /**

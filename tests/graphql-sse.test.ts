@@ -58,6 +58,26 @@ async function rawStream(body: unknown, headers: Record<string, string> = {}) {
 }
 
 describe('subscriptions over Server-Sent Events', () => {
+  // First: no other stream of this file is open yet.
+  it('unsubscribes when the client goes away: the hub registration is released', async () => {
+    const token = await tokenFor('sse-leaver');
+    const ctrl = new AbortController();
+    const res = await fetch(api.sseUrl, {
+      method: 'POST',
+      signal: ctrl.signal,
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: bearer(token),
+      },
+      body: JSON.stringify({ query: 'subscription { documentEvents { kind } }' }),
+    });
+    expect(res.status).toBe(200);
+    await expect.poll(() => api.server.documentHub.size).toBe(1);
+    ctrl.abort();
+    await expect.poll(() => api.server.documentHub.size).toBe(0);
+  });
+
   it('streams jobUpdated: the current state first, every version once in order, then complete', async () => {
     const { jobId } = await newJob();
     const { events, errors } = await collect<{ jobUpdated: any }>(client(), WATCH, { jobId }).done;

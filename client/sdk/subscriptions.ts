@@ -90,8 +90,15 @@ export function createSubscriptions(options: ClientOptions, headers: Record<stri
       headers,
       fetchFn: async (input: RequestInfo | URL, init?: RequestInit) => {
         const res = await fetchImpl(input, init);
-        if (isRefusalStatus(res.status)) refusal = refusalOf(await replyOf(res.clone()));
-        return res;
+        if (!isRefusalStatus(res.status)) return res;
+        // Read here (graphql-sse only looks at the status), so the reply's connection is released.
+        const reply = await replyOf(res);
+        refusal = refusalOf(reply);
+        return new Response(reply.text, {
+          status: res.status,
+          statusText: res.statusText,
+          headers: res.headers,
+        });
       },
       retryAttempts: attempts,
       // graphql-sse retries every failed response; a refusal ends the subscription instead.
