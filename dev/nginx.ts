@@ -70,6 +70,8 @@ export interface StartNginxOptions {
   proxyTimeoutSeconds?: number;
   /** Per-client-address request and connection limits; omitted ones are the defaults. */
   limits?: Partial<EdgeLimits>;
+  /** The template to render instead of nginx/nginx.conf.template (tests render variants of it). */
+  template?: string;
 }
 
 export interface RunningNginx {
@@ -110,26 +112,29 @@ export async function startNginx(opts: StartNginxOptions): Promise<RunningNginx>
     const listen = (port: number) => `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
     writeFileSync(
       configFile,
-      renderNginxConfig({
-        workerProcesses: 1,
-        pidFile,
-        errorLog,
-        accessLog,
-        // As root, workers would drop to `nobody`, which cannot use a prefix inside a private
-        // directory (a temp dir, a home). This only happens in containers and CI.
-        ...(process.getuid?.() === 0 ? { user: 'root' } : {}),
-        tempDir: temp,
-        httpsListen: listen(httpsPort),
-        httpListen: listen(httpPort),
-        httpsPublicPort: httpsPort,
-        certificate: opts.tls.certificate,
-        certificateKey: opts.tls.key,
-        upstreams: opts.upstreams,
-        maxUploadBytes: opts.maxUploadBytes,
-        proxyTimeoutSeconds: opts.proxyTimeoutSeconds ?? DEFAULT_PROXY_TIMEOUT_SECONDS,
-        wsKeepAliveMs: opts.wsKeepAliveMs,
-        ...(opts.limits ? { limits: opts.limits } : {}),
-      }),
+      renderNginxConfig(
+        {
+          workerProcesses: 1,
+          pidFile,
+          errorLog,
+          accessLog,
+          // As root, workers would drop to `nobody`, which cannot use a prefix inside a private
+          // directory (a temp dir, a home). This only happens in containers and CI.
+          ...(process.getuid?.() === 0 ? { user: 'root' } : {}),
+          tempDir: temp,
+          httpsListen: listen(httpsPort),
+          httpListen: listen(httpPort),
+          httpsPublicPort: httpsPort,
+          certificate: opts.tls.certificate,
+          certificateKey: opts.tls.key,
+          upstreams: opts.upstreams,
+          maxUploadBytes: opts.maxUploadBytes,
+          proxyTimeoutSeconds: opts.proxyTimeoutSeconds ?? DEFAULT_PROXY_TIMEOUT_SECONDS,
+          wsKeepAliveMs: opts.wsKeepAliveMs,
+          ...(opts.limits ? { limits: opts.limits } : {}),
+        },
+        opts.template,
+      ),
     );
     const child = spawn(
       opts.bin,

@@ -144,7 +144,10 @@ const EnvSchema = z.object({
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
   /** Lifetime of presigned download URLs. */
   DOWNLOAD_URL_SECONDS: positiveInt.max(3600).default(300),
-  /** graphql-ws keepalive ping interval; must stay well below the proxy's read timeout (nginx: 60 s). */
+  /**
+   * Keepalive of subscriptions: graphql-ws pings and /graphql/stream comment lines; must stay well
+   * below the proxy's read timeout (nginx: 60 s).
+   */
   WS_KEEPALIVE_MS: positiveInt.default(12_000),
   /** The nginx edge `npm start` puts in front of the api: `auto` (if nginx is installed), `off`, or a path. */
   EDGE_NGINX: z.string().min(1).default('auto'),

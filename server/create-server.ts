@@ -26,9 +26,11 @@ import type { GraphQLContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/errors.js';
 import { buildDocpipeSchema } from './graphql/schema.js';
 import { mountGraphQLHttp, startApollo } from './graphql-http.js';
+import { mountGraphQLSse, SSE_PATH } from './graphql-sse.js';
 import { attachWebSocketTransport } from './graphql-ws.js';
 import type { SubscriptionFanout } from './events/subscription-fanout.js';
 import { correlationIdOf, createHttpApp } from './http-app.js';
+import { SubscriptionOperations } from './subscription-operations.js';
 import { UsageLimiter } from './usage-limits.js';
 
 export interface ApiServer {
@@ -126,26 +128,30 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       }),
     });
     const httpServer: Server = createServer(app);
+    const operations = new SubscriptionOperations({ schema, config, services, logger, formatError });
     const ws = attachWebSocketTransport({
       httpServer,
       path: GRAPHQL_PATH,
-      schema,
       config,
       verifier,
       limiter,
-      services,
+      operations,
       logger,
-      formatError,
       correlationIdOf,
     });
     fanout = ws.fanout;
+    // Before /graphql, whose middleware would take /graphql/stream as well.
+    const sse = mountGraphQLSse(app, { path: SSE_PATH, config, verifier, limiter, operations, logger });
     apollo = await startApollo({
       schema,
       httpServer,
       config,
       logger,
       formatError,
-      onDrain: () => ws.dispose(),
+      onDrain: async () => {
+        sse.dispose();
+        await ws.dispose();
+      },
     });
     mountGraphQLHttp(app, { path: GRAPHQL_PATH, apollo, config, logger, verifier, limiter, services });
 
@@ -161,7 +167,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
   }
 
   async function release() {
-    await apollo?.stop(); // drains HTTP, then disposes the WebSocket server (close code 1001)
+    await apollo?.stop(); // drains HTTP; ends event streams and closes WebSockets (1001)
     await listener?.stop();
     search?.indexer.stop();
     await search?.caughtUp;

@@ -14,9 +14,9 @@ import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/tokens.js';
 import type { Config } from '../domain/config.js';
 import { createContext, type ContextServices, type GraphQLContext } from './graphql/context.js';
-import { httpStatusPlugin, type createErrorFormatter } from './graphql/errors.js';
+import { logUnexpected, type createErrorFormatter } from './graphql/errors.js';
+import { httpStatusPlugin } from './graphql/http-status.js';
 import { guardRules, QUERY_LIMITS } from './graphql/guard.js';
-import { logUnexpected } from './graphql-ws.js';
 import { authenticate, principalOf, rateLimit, requestErrorHandler, uploadGate } from './http-guards.js';
 import type { UsageLimiter } from './usage-limits.js';
 
@@ -26,7 +26,7 @@ export async function startApollo(args: {
   config: Config;
   logger: Logger;
   formatError: ReturnType<typeof createErrorFormatter>;
-  /** Runs when Apollo drains, after HTTP stopped accepting (closes the WebSockets). */
+  /** Runs when Apollo drains, after HTTP stopped accepting (closes the WebSockets and event streams). */
   onDrain: () => Promise<void>;
 }): Promise<ApolloServer<GraphQLContext>> {
   const { logger } = args;

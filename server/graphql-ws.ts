@@ -9,28 +9,16 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import {
-  getOperationAST,
-  GraphQLError,
-  parse,
-  subscribe,
-  validate,
-  type DocumentNode,
-  type ExecutionArgs,
-  type FormattedExecutionResult,
-  type GraphQLSchema,
-} from 'graphql';
+import { GraphQLError, subscribe, type ExecutionArgs, type FormattedExecutionResult } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { AuthError, type Principal, type TokenVerifier } from '../auth/tokens.js';
 import type { Config } from '../domain/config.js';
-import { DomainError, ErrorCode } from '../domain/errors.js';
+import { ErrorCode } from '../domain/errors.js';
 import { SubscriptionFanout, type FrameSink, type OperationKey } from './events/subscription-fanout.js';
-import { createContext, type ContextServices } from './graphql/context.js';
-import { formatGraphQLErrors, isUnexpectedError, type createErrorFormatter } from './graphql/errors.js';
-import { allRules, QUERY_LIMITS } from './graphql/guard.js';
 import { isSameOrigin, isAllowedHost } from './origins.js';
+import { isRefusal, refusal, type SubscriptionOperations } from './subscription-operations.js';
 import { RateLimitedError, type UsageLimiter } from './usage-limits.js';
 
 /** Close code for an owner over their socket limit (graphql-ws leaves 4400–4499 to applications). */
@@ -43,23 +31,15 @@ interface SocketState {
   logger?: Logger;
 }
 
-/**
- * Validated documents kept by query text (most recently used last), for texts up to a size: bounded
- * to a few MB however many distinct operations clients send.
- */
-const MAX_CACHED_DOCUMENTS = 256;
-const MAX_CACHED_QUERY_CHARS = 4096;
-
 export interface WebSocketTransportOptions {
   httpServer: Server;
   path: string;
-  schema: GraphQLSchema;
   config: Config;
   verifier: TokenVerifier;
   limiter: UsageLimiter;
-  services: ContextServices;
+  /** Parsing, validation, context and error formatting, shared with the SSE transport. */
+  operations: SubscriptionOperations;
   logger: Logger;
-  formatError: ReturnType<typeof createErrorFormatter>;
   /** The correlation id of an upgrade request (its X-Request-Id, or a new one). */
   correlationIdOf: (request: IncomingMessage) => string;
 }
@@ -71,8 +51,7 @@ export interface WebSocketTransport {
 }
 
 export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSocketTransport {
-  const { config, verifier, limiter, logger, formatError } = opts;
-  const rules = allRules({ introspection: config.env !== 'production' });
+  const { config, verifier, limiter, logger, operations } = opts;
   const wsServer = new WebSocketServer({
     noServer: true,
     maxPayload: config.usage.wsMaxMessageBytes,
@@ -117,24 +96,17 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
   };
   opts.httpServer.on('upgrade', onUpgrade);
 
-  const formatted = (errors: readonly GraphQLError[]) => formatGraphQLErrors(errors, formatError);
   // Executed once per distinct operation and job version, sent to every subscriber of it: the
   // payload is formatted (and an unexpected error logged) once, with the first subscriber's ids.
   const fanout = new SubscriptionFanout({
     toPayload: (result, args) => {
       if (!result.errors) return result as FormattedExecutionResult;
       const context = args.contextValue as { correlationId?: string } | undefined;
-      logUnexpected(logger, result.errors, context?.correlationId ?? 'fan-out');
-      return { ...result, errors: formatted(result.errors) };
+      return { ...result, errors: operations.format(result.errors, context?.correlationId ?? 'fan-out') };
     },
   });
-  const documents = new Map<string, DocumentNode>();
   // What the fan-out needs about a subscription besides its ExecutionArgs (set in onSubscribe).
   const targets = new WeakMap<ExecutionArgs, { sink: FrameSink; id: string; key: OperationKey }>();
-
-  const refusal = (code: ErrorCode, message: string, details?: Record<string, unknown>) => [
-    new GraphQLError(message, { originalError: new DomainError(code, message, details) }),
-  ];
 
   const cleanup = useServer<Record<string, unknown> | undefined, Extra & Record<PropertyKey, unknown>>(
     {
@@ -183,45 +155,12 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
           if (err instanceof RateLimitedError) return [new GraphQLError(err.message, { originalError: err })];
           throw err;
         }
-        // Parsed and validated once per distinct text: thousands of subscribers sending the same
-        // operation share one AST (validation depends on the document alone, not on variables).
-        let document = documents.get(payload.query);
-        if (document) {
-          documents.delete(payload.query);
-          documents.set(payload.query, document);
-        } else {
-          try {
-            document = parse(payload.query, { maxTokens: QUERY_LIMITS.maxTokens });
-          } catch (err) {
-            if (err instanceof GraphQLError) return [err];
-            throw err;
-          }
-          const errors = validate(opts.schema, document, rules);
-          if (errors.length > 0) return errors;
-          if (payload.query.length <= MAX_CACHED_QUERY_CHARS) {
-            documents.set(payload.query, document);
-            if (documents.size > MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value!);
-          }
-        }
-        const operation = getOperationAST(document, payload.operationName);
-        if (operation && operation.operation !== 'subscription') {
-          return refusal(
-            ErrorCode.OPERATION_NOT_ALLOWED,
-            'Only subscriptions run over WebSocket; send queries and mutations over HTTP',
-          );
-        }
-        const args: ExecutionArgs = {
-          schema: opts.schema,
-          document,
-          operationName: payload.operationName ?? null,
-          variableValues: payload.variables ?? null,
-          contextValue: createContext({
-            principal,
-            correlationId: state.correlationId,
-            logger: (state.logger ??= logger.child({ correlationId: state.correlationId })),
-            ...opts.services,
-          }),
-        };
+        const args = operations.prepare(payload, {
+          principal,
+          correlationId: state.correlationId,
+          logger: (state.logger ??= logger.child({ correlationId: state.correlationId })),
+        });
+        if (isRefusal(args)) return args;
         targets.set(args, {
           sink: ctx.extra.socket,
           id,
@@ -236,14 +175,14 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
         });
         return args;
       },
-      onError: (ctx, _id, _payload, errors) => {
-        logUnexpected(logger, errors, stateOfSocket(ctx.extra).correlationId);
-        return formatted(errors);
-      },
+      onError: (ctx, _id, _payload, errors) =>
+        operations.format(errors, stateOfSocket(ctx.extra).correlationId),
       onNext: (ctx, _id, _payload, _args, result) => {
         if (!result.errors) return;
-        logUnexpected(logger, result.errors, stateOfSocket(ctx.extra).correlationId);
-        return { ...result, errors: formatted(result.errors) };
+        return {
+          ...result,
+          errors: operations.format(result.errors, stateOfSocket(ctx.extra).correlationId),
+        };
       },
     },
     wsServer,
@@ -263,10 +202,4 @@ export function attachWebSocketTransport(opts: WebSocketTransportOptions): WebSo
 
 function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-export function logUnexpected(logger: Logger, errors: readonly unknown[], correlationId: string): void {
-  for (const error of errors) {
-    if (isUnexpectedError(error)) logger.error({ err: error, correlationId }, 'unexpected GraphQL error');
-  }
 }

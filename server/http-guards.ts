@@ -10,9 +10,11 @@ import type { Principal, TokenVerifier } from '../auth/tokens.js';
 import { AuthError } from '../auth/tokens.js';
 import { MULTIPART_ALLOWANCE_BYTES, type Config } from '../domain/config.js';
 import { ErrorCode } from '../domain/errors.js';
+import { answersGraphQLResponseJson, GRAPHQL_RESPONSE_JSON } from './graphql/http-status.js';
 import { isAllowedHost } from './origins.js';
 import { RateLimitedError, type UsageLimiter } from './usage-limits.js';
 
+/** A GraphQL error response, as `application/graphql-response+json` to clients that prefer it. */
 export function sendError(
   res: Response,
   status: number,
@@ -20,7 +22,13 @@ export function sendError(
   message: string,
   extensions: Record<string, unknown> = {},
 ): void {
-  res.status(status).json({ errors: [{ message, extensions: { code, ...extensions } }] });
+  const type = answersGraphQLResponseJson(res.req.headers.accept)
+    ? GRAPHQL_RESPONSE_JSON
+    : 'application/json';
+  res
+    .status(status)
+    .type(type)
+    .send(JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] }));
 }
 
 /** The principal `authenticate` found (only on routes behind it). */
@@ -83,7 +91,8 @@ export function authenticate(verifier: TokenVerifier, logger: Logger): RequestHa
   };
 }
 
-function sendRateLimited(res: Response, err: RateLimitedError): void {
+/** 429 RATE_LIMITED with `Retry-After`. */
+export function sendRateLimited(res: Response, err: RateLimitedError): void {
   res.setHeader('Retry-After', String(err.retryAfterSeconds));
   sendError(res, 429, ErrorCode.RATE_LIMITED, err.message, { retryAfterSeconds: err.retryAfterSeconds });
 }

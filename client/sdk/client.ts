@@ -24,7 +24,8 @@ import {
 } from '../generated/graphql.js';
 import { DocpipeError } from './errors.js';
 import type { ClientOptions, RequestOptions } from './options.js';
-import { createTransport, parseReply } from './transport.js';
+import { parseReply } from './reply.js';
+import { createTransport } from './transport.js';
 import { sendMultipart, type UploadBody, type UploadOptions } from './upload.js';
 import { watchJobWith, type WatchOptions } from './watch.js';
 import { watchDocumentsWith, type DocumentEvent, type WatchDocumentsOptions } from './document-events.js';
@@ -48,7 +49,13 @@ export type { SearchFilter };
 /** A file given by path, opened by the Node entry point (`node.ts`). */
 export type UploadInput = UploadBody | string;
 export type { DocumentEvent, WatchDocumentsOptions } from './document-events.js';
-export type { ClientOptions, ConnectionState, RequestOptions, RetryOptions } from './options.js';
+export type {
+  ClientOptions,
+  ConnectionState,
+  RequestOptions,
+  RetryOptions,
+  SubscriptionTransport,
+} from './options.js';
 
 export interface ListOptions extends RequestOptions {
   /** Page size, 1–100. @default 20 */
@@ -229,10 +236,10 @@ export function createClient(options: ClientOptions): DocpipeClient {
       return (await request(ReprocessDocumentDocument, { id }, opts)).reprocessDocument;
     },
     watchJob(jobId, opts) {
-      return watchJobWith(transport.socket, jobId, opts);
+      return watchJobWith(transport.subscriptions, jobId, opts);
     },
     watchDocuments(opts) {
-      return watchDocumentsWith(transport.socket, opts);
+      return watchDocumentsWith(transport.subscriptions, opts);
     },
     async apiKeys(opts) {
       return (await request(ListApiKeysDocument, {}, opts)).apiKeys;

@@ -1,12 +1,12 @@
 /**
  * `watchDocuments` as an async iterator over the `documentEvents` subscription: every change to the
- * owner's documents, until `return()` or the signal. After a dropped connection graphql-ws
+ * owner's documents, until `return()` or the signal. After a dropped connection the transport
  * subscribes again with the cursor the iterator started from, so the changes since then come
  * again (nothing is lost; some repeat); a stream the api ends is resumed from the last cursor.
  */
-import type { Client } from 'graphql-ws';
 import { DocumentEventsDocument, type DocumentEventsSubscription } from '../generated/graphql.js';
-import { DocpipeError, errorFromGraphQL, type GraphQLErrorEntry } from './errors.js';
+import { DocpipeError, errorFromGraphQL } from './errors.js';
+import type { Subscriptions } from './subscriptions.js';
 import { subscriptionError } from './watch.js';
 
 export type DocumentEvent = DocumentEventsSubscription['documentEvents'];
@@ -21,7 +21,7 @@ export interface WatchDocumentsOptions {
 type Item = { kind: 'event'; event: DocumentEvent } | { kind: 'error'; error: DocpipeError };
 
 export function watchDocumentsWith(
-  getClient: () => Client,
+  subscriptions: Subscriptions,
   options: WatchDocumentsOptions = {},
 ): AsyncIterableIterator<DocumentEvent> {
   const queue: Item[] = [];
@@ -48,12 +48,12 @@ export function watchDocumentsWith(
     if (unsubscribe || finished) return;
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    unsubscribe = getClient().subscribe<DocumentEventsSubscription>(
+    unsubscribe = subscriptions.subscribe<DocumentEventsSubscription>(
       { query: DocumentEventsDocument.toString(), variables: { after } },
       {
         next: (result) => {
           if (result.errors?.length) {
-            push({ kind: 'error', error: errorFromGraphQL(result.errors as GraphQLErrorEntry[]) });
+            push({ kind: 'error', error: errorFromGraphQL(result.errors) });
             return;
           }
           const event = result.data?.documentEvents;

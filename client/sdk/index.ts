@@ -21,6 +21,7 @@ export type {
   SearchFilter,
   SearchOptions,
   SearchPage,
+  SubscriptionTransport,
   UploadInput,
   WatchDocumentsOptions,
 } from './client.js';

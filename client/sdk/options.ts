@@ -4,6 +4,9 @@ import type { UploadBody } from './upload.js';
 /** Subscription socket states, for "reconnecting…" indicators. */
 export type ConnectionState = 'connecting' | 'reconnecting' | 'connected' | 'closed';
 
+/** How subscriptions reach the api (see `ClientOptions.transport`). */
+export type SubscriptionTransport = 'auto' | 'websocket' | 'sse';
+
 export interface RetryOptions {
   /** Reconnect attempts in a row before a watch fails with `NETWORK_ERROR`. @default 10 */
   attempts?: number;
@@ -28,9 +31,18 @@ export interface ClientOptions {
   webSocketImpl?: unknown;
   /** Subscription endpoint. @default `url` with http(s) replaced by ws(s) */
   wsUrl?: string;
+  /**
+   * How subscriptions travel: `'websocket'` (graphql-ws), `'sse'` (Server-Sent Events, one request
+   * per subscription, at `sseUrl`), or `'auto'`: the WebSocket, switching to SSE for the client's
+   * life when a socket fails before it ever connected (an upgrade refused or blocked by a proxy).
+   * @default 'auto'
+   */
+  transport?: SubscriptionTransport;
+  /** Server-Sent Events endpoint. @default `url` + `/stream` */
+  sseUrl?: string;
   /** Extra headers on every HTTP request (e.g. `x-request-id`). */
   headers?: Record<string, string>;
-  /** Reconnect policy of the subscription socket. */
+  /** Reconnect policy of the subscription socket and event streams. */
   retry?: RetryOptions;
   /** Called when the subscription socket changes state. */
   onConnectionChange?: (state: ConnectionState) => void;

@@ -1,11 +1,11 @@
 /**
- * `watchJob` as an async iterator over the `jobUpdated` subscription. graphql-ws reconnects with
- * backoff and re-sends the subscription; the api answers a fresh subscription with the job's current
+ * `watchJob` as an async iterator over the `jobUpdated` subscription. The transport (WebSocket or
+ * Server-Sent Events) reconnects with backoff and re-sends the subscription; the api answers a fresh subscription with the job's current
  * state, so after a reconnect we resume from there and drop anything not newer than what we yielded.
  */
-import type { Client } from 'graphql-ws';
 import { JobUpdatedDocument, type JobFieldsFragment, type JobStatus } from '../generated/graphql.js';
 import { DocpipeError, errorFromCloseCode, errorFromGraphQL, type GraphQLErrorEntry } from './errors.js';
+import type { Subscriptions } from './subscriptions.js';
 
 const MAX_EARLY_COMPLETIONS = 3;
 const TERMINAL: ReadonlySet<JobStatus> = new Set<JobStatus>(['COMPLETED', 'FAILED']);
@@ -29,7 +29,7 @@ type Item =
  * DocpipeError). `return()` (a `break` in for-await) unsubscribes.
  */
 export function watchJobWith(
-  getClient: () => Client,
+  subscriptions: Subscriptions,
   jobId: string,
   options: WatchOptions = {},
 ): AsyncIterableIterator<JobFieldsFragment> {
@@ -60,12 +60,12 @@ export function watchJobWith(
     if (unsubscribe || finished) return;
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    unsubscribe = getClient().subscribe<{ jobUpdated: JobFieldsFragment }>(
+    unsubscribe = subscriptions.subscribe<{ jobUpdated: JobFieldsFragment }>(
       { query: JobUpdatedDocument.toString(), variables: { jobId } },
       {
         next: (result) => {
           if (result.errors?.length) {
-            push({ kind: 'error', error: errorFromGraphQL(result.errors as GraphQLErrorEntry[]) });
+            push({ kind: 'error', error: errorFromGraphQL(result.errors) });
             return;
           }
           const job = result.data?.jobUpdated;
@@ -118,7 +118,8 @@ export function watchJobWith(
 }
 
 /**
- * graphql-ws reports GraphQL errors as an array and lost connections as a CloseEvent or Error. A
+ * graphql-ws reports GraphQL errors as an array and lost connections as a CloseEvent or Error (graphql-sse:
+ * an Error, or the api's DocpipeError for a refused stream). A
  * socket the api closed on purpose (4403 no valid token, 4429 too many sockets) keeps its meaning.
  */
 export function subscriptionError(err: unknown): DocpipeError {

@@ -1,5 +1,5 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 import { isTokenLimitError } from './guard.js';
 
@@ -14,18 +14,8 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
-/** The HTTP status of a request that failed as a whole with this code (GraphQL over HTTP, JSON). */
-export const HTTP_STATUS: Partial<Record<string, number>> = {
-  [ErrorCode.BAD_USER_INPUT]: 400,
-  [ErrorCode.QUERY_TOO_COMPLEX]: 400,
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
-  [ErrorCode.RATE_LIMITED]: 429,
-};
-
 /** The deliberate error behind `error`: thrown by a resolver, or reported by a validation rule. */
-function domainErrorOf(error: unknown): DomainError | undefined {
+export function domainErrorOf(error: unknown): DomainError | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth++) {
     if (current instanceof DomainError) return current;
@@ -40,6 +30,13 @@ export function isUnexpectedError(error: unknown): boolean {
   if (!(error instanceof GraphQLError)) return true;
   const original = error.originalError;
   return original !== undefined && original !== null && !(original instanceof GraphQLError);
+}
+
+/** Logs the errors that will be masked, with the correlation id the client gets to quote. */
+export function logUnexpected(logger: Logger, errors: readonly unknown[], correlationId: string): void {
+  for (const error of errors) {
+    if (isUnexpectedError(error)) logger.error({ err: error, correlationId }, 'unexpected GraphQL error');
+  }
 }
 
 export interface ErrorFormatOptions {
@@ -94,24 +91,3 @@ export function formatGraphQLErrors(
 ): GraphQLFormattedError[] {
   return errors.map((e) => format(e.toJSON(), e));
 }
-
-/**
- * A request that produced no data because of a deliberate refusal answers with that refusal's HTTP
- * status (413 for an oversize upload, 429 when rate limited…) rather than 200.
- */
-export const httpStatusPlugin: ApolloServerPlugin = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response, errors }) {
-        if (response.body.kind !== 'single' || response.body.singleResult.data != null) return;
-        for (const error of errors ?? []) {
-          const status = HTTP_STATUS[domainErrorOf(error)?.code ?? ''];
-          if (status) {
-            response.http.status = status;
-            return;
-          }
-        }
-      },
-    };
-  },
-};

@@ -19,49 +19,57 @@ beforeAll(async () => {
 });
 afterAll(() => disposables.disposeAll());
 
-it('watchJob survives an api restart: reconnects, resumes from the current state, ends COMPLETED', async () => {
-  const names = `rc${Date.now().toString(36)}`;
-  const config = testConfig(aws, {}, names);
-  // Started by hand (not via startApi) because this test stops it itself.
-  const first = createApiServer(config, { logger: pino({ level: 'silent' }) });
-  const { url, port } = await first.start();
+it.each(['websocket', 'sse'] as const)(
+  'watchJob over %s survives an api restart: reconnects, resumes from the current state, ends COMPLETED',
+  async (transport) => {
+    const names = `rc${transport.slice(0, 2)}${Date.now().toString(36)}`;
+    const config = testConfig(aws, {}, names);
+    // Started by hand (not via startApi) because this test stops it itself.
+    const first = createApiServer(config, { logger: pino({ level: 'silent' }) });
+    const { url, port } = await first.start();
 
-  const states: ConnectionState[] = [];
-  const client = createClient({
-    url,
-    token: TEST_TOKEN,
-    retry: { minDelayMs: 50, maxDelayMs: 500, attempts: 20 },
-    onConnectionChange: (s) => states.push(s),
-  });
-  disposables.add(() => client.close());
+    const states: ConnectionState[] = [];
+    const client = createClient({
+      url,
+      token: TEST_TOKEN,
+      transport,
+      retry: { minDelayMs: 50, maxDelayMs: 500, attempts: 20 },
+      onConnectionChange: (s) => states.push(s),
+    });
+    disposables.add(() => client.close());
 
-  // No worker yet: the job stays QUEUED until after the restart, so the restart is mid-job for sure.
-  const doc = await client.uploadDocument(Buffer.from('survive a restart\n'), { filename: 'restart.txt' });
-  const watch = client.watchJob(doc.job!.id);
-  const jobs: Job[] = [];
-  const firstEvent = await watch.next();
-  jobs.push(firstEvent.value as Job);
-  expect(jobs[0]).toMatchObject({ status: 'QUEUED', version: 1 });
+    // No worker yet: the job stays QUEUED until after the restart, so the restart is mid-job for sure.
+    const doc = await client.uploadDocument(Buffer.from('survive a restart\n'), { filename: 'restart.txt' });
+    const watch = client.watchJob(doc.job!.id);
+    const jobs: Job[] = [];
+    const firstEvent = await watch.next();
+    jobs.push(firstEvent.value as Job);
+    expect(jobs[0]).toMatchObject({ status: 'QUEUED', version: 1 });
 
-  await first.stop(); // closes every WebSocket (1001) and the HTTP server
-  const second = await startApi(testConfig(aws, { PORT: String(port) }, names), disposables);
-  expect(second.url).toBe(url);
-  await startWorker(config, disposables);
+    const stopping = Date.now();
+    await first.stop(); // closes every WebSocket (1001), ends every event stream, closes the HTTP server
+    // Open subscriptions do not hold the drain for its grace period (10 s).
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+    const second = await startApi(testConfig(aws, { PORT: String(port) }, names), disposables);
+    expect(second.url).toBe(url);
+    await startWorker(config, disposables);
 
-  for await (const job of watch) jobs.push(job);
-  expect(jobs.at(-1)).toMatchObject({ status: 'COMPLETED', progress: 100 });
-  const versions = jobs.map((j) => j.version);
-  expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
-  expect(states).toContain('reconnecting');
-  expect(states.filter((s) => s === 'connected').length).toBeGreaterThanOrEqual(2);
+    for await (const job of watch) jobs.push(job);
+    expect(jobs.at(-1)).toMatchObject({ status: 'COMPLETED', progress: 100 });
+    const versions = jobs.map((j) => j.version);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
+    expect(states).toContain('reconnecting');
+    expect(states.filter((s) => s === 'connected').length).toBeGreaterThanOrEqual(2);
 
-  // Once the server is gone for good, a watch gives up after its retries with NETWORK_ERROR.
-  await second.server.stop();
-  const impatient = createClient({
-    url,
-    token: TEST_TOKEN,
-    retry: { attempts: 2, minDelayMs: 10, maxDelayMs: 20 },
-  });
-  disposables.add(() => impatient.close());
-  await expect(impatient.watchJob(doc.job!.id).next()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
-});
+    // Once the server is gone for good, a watch gives up after its retries with NETWORK_ERROR.
+    await second.server.stop();
+    const impatient = createClient({
+      url,
+      token: TEST_TOKEN,
+      transport,
+      retry: { attempts: 2, minDelayMs: 10, maxDelayMs: 20 },
+    });
+    disposables.add(() => impatient.close());
+    await expect(impatient.watchJob(doc.job!.id).next()).rejects.toMatchObject({ code: 'NETWORK_ERROR' });
+  },
+);

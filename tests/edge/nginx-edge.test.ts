@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { createClient as createSseClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureResources } from '../../aws/bootstrap.js';
 import { createAwsClients } from '../../aws/clients.js';
@@ -23,10 +24,12 @@ import {
   requireNginx,
   startApiProcess,
   streamUpload,
+  trustingFetch,
   waitFor,
   wssClient,
   type ApiProcess,
 } from '../support/edge.js';
+import { bearer, TEST_TOKEN } from '../support/auth.js';
 import { JOB_FIELDS, collect } from '../support/graphql.js';
 import { Disposables, removeDir, startEmulators, startWorker, tempDir, testEnv } from '../support/stack.js';
 
@@ -349,6 +352,71 @@ describe('nginx edge: WebSockets', () => {
       await client.dispose();
       if (!worker) await resumeWorker();
     }
+  });
+});
+
+describe('nginx edge: Server-Sent Events', () => {
+  it("streams a job's events live to a graphql-sse client, kept open past the read timeout by pings", async () => {
+    await pauseWorker();
+    const { jobId } = await uploadSmall();
+    const messages: { event: string; at: number }[] = [];
+    const client = createSseClient({
+      url: `${edge.httpsOrigin}/graphql/stream`,
+      headers: { authorization: bearer(TEST_TOKEN), 'accept-encoding': 'gzip' },
+      fetchFn: trustingFetch(ca),
+      retryAttempts: 0,
+      on: { message: (m) => messages.push({ event: m.event, at: Date.now() }) },
+    });
+    try {
+      const sub = collect<{ jobUpdated: any }>(client, WATCH, { jobId });
+      // The snapshot arrives while the stream is still open: nginx passes events on unbuffered.
+      await sub.firstEvent;
+      expect(sub.events.map((e) => e.jobUpdated.status)).toEqual(['QUEUED']);
+      // Idle (the api's comment pings only) for twice nginx's read timeout: the stream stays open.
+      await new Promise((r) => setTimeout(r, 2 * PROXY_TIMEOUT_SECONDS * 1000));
+      expect(sub.events).toHaveLength(1);
+
+      await resumeWorker();
+      const { events, errors } = await sub.done;
+      expect(errors).toBeUndefined();
+      const jobs = events.map((e) => e.jobUpdated);
+      expect(jobs.at(-1)).toMatchObject({ status: 'COMPLETED', stage: 'done', progress: 100 });
+      const versions = jobs.map((j) => j.version);
+      expect(versions).toEqual([...versions].sort((a, b) => a - b));
+      // The snapshot came as it happened, not in one piece with the rest at the end of the stream.
+      const first = messages.find((m) => m.event === 'next')!;
+      expect(messages.at(-1)!.at - first.at).toBeGreaterThanOrEqual(2 * PROXY_TIMEOUT_SECONDS * 1000);
+      expect(messages.at(-1)!.event).toBe('complete');
+    } finally {
+      client.dispose();
+      if (!worker) await resumeWorker();
+    }
+  });
+
+  it('sends the event stream uncompressed with its content type, and refuses a missing token', async () => {
+    const { jobId } = await uploadSmall();
+    const res = await trustingFetch(ca)(`${edge.httpsOrigin}/graphql/stream`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        'accept-encoding': 'gzip, br',
+        authorization: bearer(TEST_TOKEN),
+      },
+      body: JSON.stringify({ query: WATCH, variables: { jobId } }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(res.headers.get('content-encoding') ?? 'none').toBe('none');
+    expect(await res.text()).toContain('event: complete');
+
+    const refused = await trustingFetch(ca)(`${edge.httpsOrigin}/graphql/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: WATCH, variables: { jobId } }),
+    });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 });
 

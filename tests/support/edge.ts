@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { request, type RequestOptions } from 'node:https';
+import { Readable } from 'node:stream';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { launchApi, type ApiProcess } from '../../dev/processes.js';
@@ -156,6 +157,45 @@ export async function streamUpload(
     })().catch(reject);
   });
   return { response: await responded, sha256: hash.digest('hex') };
+}
+
+/**
+ * `fetch` over HTTPS trusting only `ca`, for clients that take a fetch (graphql-sse, the SDK): the
+ * response body streams as it arrives. Request bodies: strings only (GraphQL JSON).
+ */
+export function trustingFetch(ca: Buffer): typeof fetch {
+  return (async (input: string | URL | Request, init: RequestInit = {}) => {
+    if (init.body != null && typeof init.body !== 'string')
+      throw new Error('trustingFetch sends string bodies only');
+    const url = input instanceof Request ? input.url : String(input);
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+    return new Promise<Response>((resolveResponse, reject) => {
+      const req = request(
+        url,
+        {
+          agent: false,
+          ca,
+          method: init.method ?? 'GET',
+          headers,
+        },
+        (res) => {
+          const received = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value !== undefined) received.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          const status = res.statusCode ?? 0;
+          const body = status === 204 || status === 304 ? null : (Readable.toWeb(res) as ReadableStream);
+          resolveResponse(
+            new Response(body, { status, statusText: res.statusMessage ?? '', headers: received }),
+          );
+        },
+      );
+      init.signal?.addEventListener('abort', () => req.destroy(new Error('aborted')), { once: true });
+      req.on('error', reject);
+      req.end(init.body ?? undefined);
+    });
+  }) as typeof fetch;
 }
 
 /** A graphql-ws client over wss:// that trusts only `ca`, counting the server's keepalive pings. */

@@ -1,4 +1,5 @@
-import { createClient, type Client } from 'graphql-ws';
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { TEST_TOKEN } from './auth.js';
 
@@ -71,7 +72,15 @@ export async function uploadFile(
   return { status: res.status, ...((await res.json()) as GraphQLResponse<{ uploadDocument: any }>) };
 }
 
-export function wsClient(wsUrl: string, opts: AuthOption = {}): Client {
+/** What `collect` needs of a client: graphql-ws and graphql-sse clients both subscribe this way. */
+export interface Subscriber {
+  subscribe(
+    request: { query: string; variables: Record<string, unknown> },
+    sink: { next(value: any): void; error(error: unknown): void; complete(): void },
+  ): () => void;
+}
+
+export function wsClient(wsUrl: string, opts: AuthOption = {}) {
   const { authorization } = authHeader(opts);
   return createClient({
     url: wsUrl,
@@ -82,17 +91,22 @@ export function wsClient(wsUrl: string, opts: AuthOption = {}): Client {
   });
 }
 
+/** A graphql-sse client (distinct connections mode) for `/graphql/stream`, without retries. */
+export function sseClient(sseUrl: string, opts: AuthOption = {}) {
+  return createSseClient({ url: sseUrl, headers: authHeader(opts), retryAttempts: 0 });
+}
+
 export const JOB_FIELDS = 'id documentId status stage progress attempts version error { code message }';
 
 /** Collects every event of a subscription until it completes (or errors). */
-export function collect<T>(client: Client, query: string, variables: Record<string, unknown>) {
+export function collect<T>(client: Subscriber, query: string, variables: Record<string, unknown>) {
   const events: T[] = [];
   let resolveSubscribed!: () => void;
   const done = new Promise<{ events: T[]; errors?: unknown }>((resolve) => {
-    client.subscribe<T>(
+    client.subscribe(
       { query, variables },
       {
-        next: (value) => {
+        next: (value: GraphQLResponse<T>) => {
           if (value.errors) resolve({ events, errors: value.errors });
           else events.push(value.data as T);
           resolveSubscribed();

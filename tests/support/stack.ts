@@ -14,6 +14,8 @@ export interface RunningApi {
   server: ApiServer;
   url: string;
   wsUrl: string;
+  /** Subscriptions over Server-Sent Events (graphql-sse). */
+  sseUrl: string;
   origin: string;
 }
 
@@ -108,7 +110,13 @@ export async function startApi(config: Config, disposables: Disposables): Promis
   const server = createApiServer(config, { logger: logger(config) });
   const { url } = await server.start();
   disposables.add(() => server.stop());
-  return { server, url, wsUrl: url.replace(/^http/, 'ws'), origin: url.replace(/\/graphql$/, '') };
+  return {
+    server,
+    url,
+    wsUrl: url.replace(/^http/, 'ws'),
+    sseUrl: `${url}/stream`,
+    origin: url.replace(/\/graphql$/, ''),
+  };
 }
 
 export async function startWorker(
