@@ -23,6 +23,8 @@ COPY server ./server
 COPY worker ./worker
 COPY dev ./dev
 COPY ops ./ops
+# The trusted documents (the SDK's operations, from codegen) the api may be limited to.
+COPY client/generated/persisted-documents.json ./client/generated/
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS prod-deps

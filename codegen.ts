@@ -15,7 +15,9 @@ const config: CodegenConfig = {
     'client/generated/': {
       preset: 'client',
       // Plain result types: the SDK returns fragment data directly rather than masked references.
-      presetConfig: { fragmentMasking: false },
+      // persistedDocuments: every operation's SHA-256 in its __meta__ and in persisted-documents.json,
+      // the manifest of trusted documents the api accepts with TRUSTED_DOCUMENTS=enforce.
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
       config: {
         // Documents as typed strings: no `graphql` runtime in the browser bundle or the CLI.
         documentMode: 'string',

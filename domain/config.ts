@@ -162,6 +162,12 @@ const EnvSchema = z.object({
    */
   SEARCH_INDEX_PATH: z.string().min(1).optional(),
 
+  /**
+   * Run only the trusted documents (the SDK's operations, registered at build time by codegen):
+   * any other query text is refused with TRUSTED_DOCUMENT_REQUIRED. Off by default (the playground
+   * and hand-written queries need it off).
+   */
+  TRUSTED_DOCUMENTS_ONLY: bool.default(false),
   /** Serve Prometheus metrics on the api's `/metrics`. Default: on outside production, off in it. */
   METRICS_ENABLED: bool.optional(),
   /** When set, `/metrics` (api and worker) answers only to `Authorization: Bearer <token>`. */
@@ -255,6 +261,8 @@ export interface Config {
   resources: ResourceNames;
   bootstrap: boolean;
   limits: { maxUploadBytes: number; downloadUrlSeconds: number };
+  /** Only the trusted documents run (server/trusted-documents.ts). */
+  trustedDocumentsOnly: boolean;
   usage: UsageLimits;
   /** Browser origins allowed besides the api's own; host names served (undefined = any). */
   web: { allowedOrigins: string[]; allowedHosts?: string[] };
@@ -341,6 +349,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     bootstrap: e.DOCPIPE_BOOTSTRAP,
     limits: { maxUploadBytes: e.MAX_UPLOAD_BYTES, downloadUrlSeconds: e.DOWNLOAD_URL_SECONDS },
+    trustedDocumentsOnly: e.TRUSTED_DOCUMENTS_ONLY,
     usage: {
       requests: e.RATE_LIMIT_REQUESTS,
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,

@@ -11,6 +11,10 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** A valid operation on the wrong transport (queries and mutations over WebSocket). */
   OPERATION_NOT_ALLOWED: 'OPERATION_NOT_ALLOWED',
+  /** A `documentId` that names no trusted document (server/trusted-documents.ts). */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** Free-form query text where only trusted documents run (TRUSTED_DOCUMENTS_ONLY). */
+  TRUSTED_DOCUMENT_REQUIRED: 'TRUSTED_DOCUMENT_REQUIRED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

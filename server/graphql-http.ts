@@ -18,6 +18,7 @@ import { logUnexpected, type createErrorFormatter } from './graphql/errors.js';
 import { httpStatusPlugin } from './graphql/http-status.js';
 import { guardRules, QUERY_LIMITS } from './graphql/guard.js';
 import { authenticate, principalOf, rateLimit, requestErrorHandler, uploadGate } from './http-guards.js';
+import { TrustedDocuments, trustedDocumentsGate } from './trusted-documents.js';
 import type { UsageLimiter } from './usage-limits.js';
 
 export async function startApollo(args: {
@@ -68,7 +69,7 @@ export async function startApollo(args: {
   return apollo;
 }
 
-/** Mounts GraphQL on `path`: authentication → budget → upload gate → parsers → Apollo. */
+/** Mounts GraphQL on `path`: authentication → budget → upload gate → parsers → trusted documents → Apollo. */
 export function mountGraphQLHttp(
   app: Express,
   args: {
@@ -90,6 +91,7 @@ export function mountGraphQLHttp(
     // One byte over the limit lets UploadMeter, not the parser, report PAYLOAD_TOO_LARGE.
     graphqlUploadExpress({ maxFileSize: config.limits.maxUploadBytes + 1, maxFiles: 1 }),
     express.json({ limit: '1mb' }),
+    trustedDocumentsGate(new TrustedDocuments(config.trustedDocumentsOnly)),
     expressMiddleware(args.apollo, {
       context: async ({ res }) => {
         const correlationId = String(res.locals['correlationId']);

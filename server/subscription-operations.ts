@@ -21,6 +21,7 @@ import { DomainError, ErrorCode } from '../domain/errors.js';
 import { createContext, type ContextServices } from './graphql/context.js';
 import { formatGraphQLErrors, logUnexpected, type createErrorFormatter } from './graphql/errors.js';
 import { allRules, QUERY_LIMITS } from './graphql/guard.js';
+import { TrustedDocuments } from './trusted-documents.js';
 
 /**
  * Validated documents kept by query text (most recently used last), for texts up to a size: bounded
@@ -32,6 +33,8 @@ const MAX_CACHED_QUERY_CHARS = 4096;
 /** An operation as a client sends it (graphql-ws `subscribe` payload, graphql-sse request). */
 export interface OperationRequest {
   query: string;
+  /** `documentId` (a trusted document: server/trusted-documents.ts) travels here on both transports. */
+  extensions?: Record<string, unknown> | null | undefined;
   operationName?: string | null | undefined;
   variables?: Record<string, unknown> | null | undefined;
 }
@@ -46,6 +49,7 @@ export interface Caller {
 export class SubscriptionOperations {
   private readonly rules;
   private readonly documents = new Map<string, DocumentNode>();
+  private readonly trusted: TrustedDocuments;
 
   constructor(
     private readonly opts: {
@@ -57,6 +61,7 @@ export class SubscriptionOperations {
     },
   ) {
     this.rules = allRules({ introspection: opts.config.env !== 'production' });
+    this.trusted = new TrustedDocuments(opts.config.trustedDocumentsOnly);
   }
 
   /**
@@ -65,21 +70,30 @@ export class SubscriptionOperations {
    * depends on the document alone, not on variables).
    */
   prepare(request: OperationRequest, caller: Caller): ExecutionArgs | readonly GraphQLError[] {
-    let document = this.documents.get(request.query);
+    let query: string;
+    try {
+      query = String(
+        this.trusted.resolve({ query: request.query, documentId: request.extensions?.['documentId'] }),
+      );
+    } catch (err) {
+      if (err instanceof DomainError) return refusal(err.code, err.message, err.details);
+      throw err;
+    }
+    let document = this.documents.get(query);
     if (document) {
-      this.documents.delete(request.query);
-      this.documents.set(request.query, document);
+      this.documents.delete(query);
+      this.documents.set(query, document);
     } else {
       try {
-        document = parse(request.query, { maxTokens: QUERY_LIMITS.maxTokens });
+        document = parse(query, { maxTokens: QUERY_LIMITS.maxTokens });
       } catch (err) {
         if (err instanceof GraphQLError) return [err];
         throw err;
       }
       const errors = validate(this.opts.schema, document, this.rules);
       if (errors.length > 0) return errors;
-      if (request.query.length <= MAX_CACHED_QUERY_CHARS) {
-        this.documents.set(request.query, document);
+      if (query.length <= MAX_CACHED_QUERY_CHARS) {
+        this.documents.set(query, document);
         if (this.documents.size > MAX_CACHED_DOCUMENTS) {
           this.documents.delete(this.documents.keys().next().value!);
         }

@@ -64,11 +64,23 @@ export type DocumentByIdQuery = { document: { id: string, filename: string, cont
 export type ListDocumentsQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
   status?: JobStatus | null | undefined;
 }>;
 
 
-export type ListDocumentsQuery = { documents: { edges: Array<{ cursor: string, node: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ListDocumentsQuery = { documents: { edges: Array<{ cursor: string, node: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+
+export type NodesQueryVariables = Exact<{
+  ids: Array<string | number> | string | number;
+}>;
+
+
+export type NodesQuery = { nodes: Array<
+    | { __typename: 'Document', id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null }
+    | { __typename: 'Job', id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null }
+   | null> };
 
 export type DocumentDownloadUrlQueryVariables = Exact<{
   id: string | number;
@@ -263,7 +275,7 @@ export const ListApiKeysDocument = new TypedDocumentString(`
   name
   createdAt
   revokedAt
-}`) as unknown as TypedDocumentString<ListApiKeysQuery, ListApiKeysQueryVariables>;
+}`, {"hash":"sha256:3c8b0573031c2124d972e35b5e5352d3396c0529045dd80c3a46808eaa62014b"}) as unknown as TypedDocumentString<ListApiKeysQuery, ListApiKeysQueryVariables>;
 export const CreateApiKeyDocument = new TypedDocumentString(`
     mutation CreateApiKey($name: String!) {
   createApiKey(input: {name: $name}) {
@@ -278,7 +290,7 @@ export const CreateApiKeyDocument = new TypedDocumentString(`
   name
   createdAt
   revokedAt
-}`) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
+}`, {"hash":"sha256:7a45f416467ebd74211f331afda194f815da2f3a0d9625a1d53f7c674314dd5e"}) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
 export const RevokeApiKeyDocument = new TypedDocumentString(`
     mutation RevokeApiKey($id: ID!) {
   revokeApiKey(id: $id) {
@@ -286,7 +298,7 @@ export const RevokeApiKeyDocument = new TypedDocumentString(`
     revoked
   }
 }
-    `) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
+    `, {"hash":"sha256:fa3766e532f3cf569c372a3e38e94d6c5109f88c63858d2cd0ce8e963c2be690"}) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const DocumentByIdDocument = new TypedDocumentString(`
     query DocumentById($id: ID!) {
   document(id: $id) {
@@ -344,10 +356,16 @@ fragment DocumentFields on Document {
     textUrl
     thumbnailUrl
   }
-}`) as unknown as TypedDocumentString<DocumentByIdQuery, DocumentByIdQueryVariables>;
+}`, {"hash":"sha256:03453f367c36816b921f417ec9ddcaa98f998e34255cd3e90585646da7cc5b16"}) as unknown as TypedDocumentString<DocumentByIdQuery, DocumentByIdQueryVariables>;
 export const ListDocumentsDocument = new TypedDocumentString(`
-    query ListDocuments($first: Int, $after: String, $status: JobStatus) {
-  documents(first: $first, after: $after, status: $status) {
+    query ListDocuments($first: Int, $after: String, $last: Int, $before: String, $status: JobStatus) {
+  documents(
+    first: $first
+    after: $after
+    last: $last
+    before: $before
+    status: $status
+  ) {
     edges {
       cursor
       node {
@@ -356,6 +374,8 @@ export const ListDocumentsDocument = new TypedDocumentString(`
     }
     pageInfo {
       hasNextPage
+      hasPreviousPage
+      startCursor
       endCursor
     }
   }
@@ -411,7 +431,71 @@ fragment DocumentFields on Document {
     textUrl
     thumbnailUrl
   }
-}`) as unknown as TypedDocumentString<ListDocumentsQuery, ListDocumentsQueryVariables>;
+}`, {"hash":"sha256:4b6833a9358f892eecf4ed1a4de1123845e560e2b71c5c4fd2d2e8b91d9c7ab2"}) as unknown as TypedDocumentString<ListDocumentsQuery, ListDocumentsQueryVariables>;
+export const NodesDocument = new TypedDocumentString(`
+    query Nodes($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    __typename
+    ... on Document {
+      ...DocumentFields
+    }
+    ... on Job {
+      ...JobFields
+    }
+  }
+}
+    fragment JobFields on Job {
+  id
+  documentId
+  status
+  stage
+  progress
+  attempts
+  version
+  error {
+    code
+    message
+  }
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}
+fragment DocumentFields on Document {
+  id
+  filename
+  contentType
+  detectedType
+  size
+  sha256
+  status
+  createdAt
+  updatedAt
+  job {
+    ...JobFields
+  }
+  result {
+    jobId
+    kind
+    pageCount
+    wordCount
+    charCount
+    language
+    textPreview
+    textTruncated
+    title
+    author
+    authoredAt
+    image {
+      width
+      height
+      format
+    }
+    metadata
+    textUrl
+    thumbnailUrl
+  }
+}`, {"hash":"sha256:76641197e53f859cf616121125180f618b2e405414079dfe1a19698fa705927b"}) as unknown as TypedDocumentString<NodesQuery, NodesQueryVariables>;
 export const DocumentDownloadUrlDocument = new TypedDocumentString(`
     query DocumentDownloadUrl($id: ID!) {
   document(id: $id) {
@@ -421,7 +505,7 @@ export const DocumentDownloadUrlDocument = new TypedDocumentString(`
     downloadUrl
   }
 }
-    `) as unknown as TypedDocumentString<DocumentDownloadUrlQuery, DocumentDownloadUrlQueryVariables>;
+    `, {"hash":"sha256:3b1c2ac41f2a5f60f1722944bc74a46f758d0708f8aba34be1c0c11dc647bdf5"}) as unknown as TypedDocumentString<DocumentDownloadUrlQuery, DocumentDownloadUrlQueryVariables>;
 export const UploadDocumentDocument = new TypedDocumentString(`
     mutation UploadDocument($file: Upload!) {
   uploadDocument(file: $file) {
@@ -479,7 +563,7 @@ fragment DocumentFields on Document {
     textUrl
     thumbnailUrl
   }
-}`) as unknown as TypedDocumentString<UploadDocumentMutation, UploadDocumentMutationVariables>;
+}`, {"hash":"sha256:4ffe7762361110387dd083b40e0eded40856a3ef2a8b4ea911dad0e92e678a7b"}) as unknown as TypedDocumentString<UploadDocumentMutation, UploadDocumentMutationVariables>;
 export const DeleteDocumentDocument = new TypedDocumentString(`
     mutation DeleteDocument($id: ID!) {
   deleteDocument(id: $id) {
@@ -487,7 +571,7 @@ export const DeleteDocumentDocument = new TypedDocumentString(`
     deleted
   }
 }
-    `) as unknown as TypedDocumentString<DeleteDocumentMutation, DeleteDocumentMutationVariables>;
+    `, {"hash":"sha256:a9a7fa79a62ae87f60c4d0286f7a7816ac64ee75f834ee71eb9c59f24d7626ce"}) as unknown as TypedDocumentString<DeleteDocumentMutation, DeleteDocumentMutationVariables>;
 export const ReprocessDocumentDocument = new TypedDocumentString(`
     mutation ReprocessDocument($id: ID!) {
   reprocessDocument(id: $id) {
@@ -545,7 +629,7 @@ fragment DocumentFields on Document {
     textUrl
     thumbnailUrl
   }
-}`) as unknown as TypedDocumentString<ReprocessDocumentMutation, ReprocessDocumentMutationVariables>;
+}`, {"hash":"sha256:4f38f810de810e50b631bce5cbd8e4012e22c3bb2470ff6359a673d18e2d6467"}) as unknown as TypedDocumentString<ReprocessDocumentMutation, ReprocessDocumentMutationVariables>;
 export const DocumentEventsDocument = new TypedDocumentString(`
     subscription DocumentEvents($after: String) {
   documentEvents(after: $after) {
@@ -581,7 +665,7 @@ export const DocumentEventsDocument = new TypedDocumentString(`
     language
     title
   }
-}`) as unknown as TypedDocumentString<DocumentEventsSubscription, DocumentEventsSubscriptionVariables>;
+}`, {"hash":"sha256:7b51a89ffe62926f7434467783bbe7b5fee0e51c059a8e636d8167d24f6a75bb"}) as unknown as TypedDocumentString<DocumentEventsSubscription, DocumentEventsSubscriptionVariables>;
 export const JobByIdDocument = new TypedDocumentString(`
     query JobById($id: ID!) {
   job(id: $id) {
@@ -604,7 +688,7 @@ export const JobByIdDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   updatedAt
-}`) as unknown as TypedDocumentString<JobByIdQuery, JobByIdQueryVariables>;
+}`, {"hash":"sha256:7a1ee416069ad36bb6809458b7e074b5ae6642abf55a7dc9f728c21c4feb9fd0"}) as unknown as TypedDocumentString<JobByIdQuery, JobByIdQueryVariables>;
 export const JobUpdatedDocument = new TypedDocumentString(`
     subscription JobUpdated($jobId: ID!) {
   jobUpdated(jobId: $jobId) {
@@ -627,7 +711,7 @@ export const JobUpdatedDocument = new TypedDocumentString(`
   startedAt
   finishedAt
   updatedAt
-}`) as unknown as TypedDocumentString<JobUpdatedSubscription, JobUpdatedSubscriptionVariables>;
+}`, {"hash":"sha256:4cda5ccdedfb033a02f16a848d31fb94a1eb87271e4f8ee61d825400808c813c"}) as unknown as TypedDocumentString<JobUpdatedSubscription, JobUpdatedSubscriptionVariables>;
 export const SearchDocumentsDocument = new TypedDocumentString(`
     query SearchDocuments($query: String!, $first: Int, $after: String, $filter: SearchFilter) {
   searchDocuments(query: $query, first: $first, after: $after, filter: $filter) {
@@ -670,4 +754,4 @@ export const SearchDocumentsDocument = new TypedDocumentString(`
     language
     title
   }
-}`) as unknown as TypedDocumentString<SearchDocumentsQuery, SearchDocumentsQueryVariables>;
+}`, {"hash":"sha256:cdecab81b8b5e421301e3d19e00731f345e9ba9fbf3d57504bc0fd3610ba3c69"}) as unknown as TypedDocumentString<SearchDocumentsQuery, SearchDocumentsQueryVariables>;

@@ -7,6 +7,7 @@ import {
   JobByIdDocument,
   ListApiKeysDocument,
   ListDocumentsDocument,
+  NodesDocument,
   ReprocessDocumentDocument,
   RevokeApiKeyDocument,
   SearchDocumentsDocument,
@@ -23,6 +24,7 @@ import {
   type SearchFilter,
 } from '../generated/graphql.js';
 import { DocpipeError } from './errors.js';
+import { operation } from './operation.js';
 import type { ClientOptions, RequestOptions } from './options.js';
 import { parseReply } from './reply.js';
 import { createTransport } from './transport.js';
@@ -34,6 +36,8 @@ import { watchDocumentsWith, type DocumentEvent, type WatchDocumentsOptions } fr
 export type Document = DocumentFieldsFragment;
 /** A processing job (the `JobFields` fragment). */
 export type Job = JobFieldsFragment;
+/** What `nodes` answers for one id: a document or a job, told apart by `__typename`. */
+export type Node = ({ __typename: 'Document' } & Document) | ({ __typename: 'Job' } & Job);
 export type { JobStatus };
 /** An API key's public part (the `ApiKeyFields` fragment); the key itself is never listed. */
 export type ApiKey = ApiKeyFieldsFragment;
@@ -58,10 +62,14 @@ export type {
 } from './options.js';
 
 export interface ListOptions extends RequestOptions {
-  /** Page size, 1–100. @default 20 */
+  /** Page size, 1–100, paging forward (newest first). @default 20 */
   first?: number;
   /** `pageInfo.endCursor` of the previous page. */
   after?: string | null;
+  /** Page size, 1–100, paging backward: the documents just before `before`. */
+  last?: number;
+  /** `pageInfo.startCursor` of the page after. */
+  before?: string | null;
   /** Only documents whose current job has this status. */
   status?: JobStatus | null;
 }
@@ -99,6 +107,11 @@ export interface DocpipeClient {
   search(query: string, options?: SearchOptions): Promise<SearchPage>;
   /** A job by id, or `null`. */
   job(id: string, options?: RequestOptions): Promise<Job | null>;
+  /**
+   * Documents and jobs by id in one request (at most 100), in the order given: each is a
+   * `{ __typename: 'Document', ... }` or `{ __typename: 'Job', ... }`, or `null` where none is yours.
+   */
+  nodes(ids: readonly string[], options?: RequestOptions): Promise<(Node | null)[]>;
   /**
    * A presigned URL for the original bytes (valid 15 minutes) plus the stored name and size.
    * @throws {@link DocpipeError} `NOT_FOUND` when the document does not exist.
@@ -196,7 +209,7 @@ export function createClient(options: ClientOptions): DocpipeClient {
     const reply = await sendMultipart({
       url,
       headers: transport.headers,
-      operations: { query: UploadDocumentDocument.toString(), variables: { file: null } },
+      operations: { ...operation(UploadDocumentDocument), variables: { file: null } },
       fileVariablePath: 'variables.file',
       body,
       options: uploadOptions,
@@ -222,6 +235,9 @@ export function createClient(options: ClientOptions): DocpipeClient {
     },
     async job(id, opts) {
       return (await request(JobByIdDocument, { id }, opts)).job;
+    },
+    async nodes(ids, opts) {
+      return (await request(NodesDocument, { ids: [...ids] }, opts)).nodes as (Node | null)[];
     },
     async downloadInfo(id, opts) {
       const { document } = await request(DocumentDownloadUrlDocument, { id }, opts);

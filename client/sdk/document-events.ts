@@ -4,6 +4,7 @@
  * subscribes again with the cursor the iterator started from, so the changes since then come
  * again (nothing is lost; some repeat); a stream the api ends is resumed from the last cursor.
  */
+import { subscriptionOperation } from './operation.js';
 import { DocumentEventsDocument, type DocumentEventsSubscription } from '../generated/graphql.js';
 import { DocpipeError, errorFromGraphQL } from './errors.js';
 import type { Subscriptions } from './subscriptions.js';
@@ -49,7 +50,7 @@ export function watchDocumentsWith(
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     unsubscribe = subscriptions.subscribe<DocumentEventsSubscription>(
-      { query: DocumentEventsDocument.toString(), variables: { after } },
+      { ...subscriptionOperation(DocumentEventsDocument), variables: { after } },
       {
         next: (result) => {
           if (result.errors?.length) {

@@ -14,6 +14,7 @@ export type {
   DocumentPage,
   Job,
   JobStatus,
+  Node,
   ListOptions,
   RequestOptions,
   RetryOptions,

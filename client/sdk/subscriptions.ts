@@ -21,6 +21,7 @@ import type { HttpReply } from './upload.js';
 export interface SubscriptionRequest {
   query: string;
   variables: Record<string, unknown>;
+  extensions?: Record<string, unknown>;
 }
 
 export interface SubscriptionResult<T> {

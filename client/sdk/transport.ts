@@ -3,6 +3,7 @@
  * DocpipeError), and the subscriptions (client/sdk/subscriptions.ts: WebSocket, or Server-Sent
  * Events when a WebSocket cannot be opened).
  */
+import { operation, type GeneratedDocument } from './operation.js';
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import { toDocpipeError } from './errors.js';
 import type { ClientOptions, RequestOptions } from './options.js';
@@ -14,7 +15,7 @@ export interface Transport {
   /** Headers of every HTTP request (the token, the caller's extras). */
   readonly headers: Record<string, string>;
   request<TResult, TVariables>(
-    document: DocumentTypeDecoration<TResult, TVariables> & { toString(): string },
+    document: DocumentTypeDecoration<TResult, TVariables> & GeneratedDocument,
     variables: TVariables,
     options?: RequestOptions,
   ): Promise<TResult>;
@@ -31,7 +32,7 @@ export function createTransport(options: ClientOptions): Transport {
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
   };
   async function request<TResult, TVariables>(
-    document: DocumentTypeDecoration<TResult, TVariables> & { toString(): string },
+    document: DocumentTypeDecoration<TResult, TVariables> & GeneratedDocument,
     variables: TVariables,
     opts: RequestOptions = {},
   ): Promise<TResult> {
@@ -41,7 +42,7 @@ export function createTransport(options: ClientOptions): Transport {
       const res = await fetchImpl(url, {
         method: 'POST',
         headers: { ...baseHeaders, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query: document.toString(), variables }),
+        body: JSON.stringify({ ...operation(document), variables }),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       reply = await replyOf(res);

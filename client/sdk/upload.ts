@@ -36,7 +36,7 @@ export interface MultipartRequest {
   url: string;
   headers: Record<string, string>;
   /** The `operations` field: `{ query, variables }` with the file variable set to null. */
-  operations: { query: string; variables: Record<string, unknown> };
+  operations: { query: string; documentId?: string; variables: Record<string, unknown> };
   /** Object path of the file variable, e.g. `variables.file`. */
   fileVariablePath: string;
   body: UploadBody;

@@ -3,6 +3,7 @@
  * Server-Sent Events) reconnects with backoff and re-sends the subscription; the api answers a fresh subscription with the job's current
  * state, so after a reconnect we resume from there and drop anything not newer than what we yielded.
  */
+import { subscriptionOperation } from './operation.js';
 import { JobUpdatedDocument, type JobFieldsFragment, type JobStatus } from '../generated/graphql.js';
 import { DocpipeError, errorFromCloseCode, errorFromGraphQL, type GraphQLErrorEntry } from './errors.js';
 import type { Subscriptions } from './subscriptions.js';
@@ -61,7 +62,7 @@ export function watchJobWith(
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     unsubscribe = subscriptions.subscribe<{ jobUpdated: JobFieldsFragment }>(
-      { query: JobUpdatedDocument.toString(), variables: { jobId } },
+      { ...subscriptionOperation(JobUpdatedDocument), variables: { jobId } },
       {
         next: (result) => {
           if (result.errors?.length) {

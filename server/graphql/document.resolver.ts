@@ -38,9 +38,10 @@ export class DocumentResolver {
     const page = await ctx.io(() =>
       ctx.documents.list(ctx.ownerId, {
         ...(first != null && { first }),
-        ...(after != null && { after }),
+        // An empty cursor is no cursor.
+        ...(after && { after }),
         ...(last != null && { last }),
-        ...(before != null && { before }),
+        ...(before && { before }),
         ...(status != null && { status }),
       }),
     );

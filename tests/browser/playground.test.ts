@@ -134,6 +134,8 @@ describe('GraphiQL playground (bundled, offline)', () => {
       buffer: Buffer.from(await makeScannedPdf()),
     });
     await run(page, 'playground-scan.pdf');
+    // GraphiQL remembers an open panel (localStorage): close it again for the tests after this one.
+    await page.getByRole('button', { name: 'Hide Upload' }).click();
 
     // The search example, shared as a link, asking for the phrase only the scan's picture holds.
     const search = [

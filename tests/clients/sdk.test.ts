@@ -242,6 +242,27 @@ describe('SDK queries and mutations', () => {
     expect(match?.replace(/\s+/g, ' ').toLowerCase()).toBe(SCAN_PHRASE);
   });
 
+  it('nodes() fetches documents and jobs by id, typed; documents() pages backward with last/before', async () => {
+    const a = await client.uploadDocument(Buffer.from('node a'), { filename: 'node-a.txt' });
+    const b = await client.uploadDocument(Buffer.from('node b'), { filename: 'node-b.txt' });
+    const found = await client.nodes([b.id, a.job!.id, '01a24043-0000-7000-8000-000000000000']);
+    expect(found.map((n) => n && { type: n.__typename, id: n.id })).toEqual([
+      { type: 'Document', id: b.id },
+      { type: 'Job', id: a.job!.id },
+      null,
+    ]);
+    const node = found[0]!;
+    if (node.__typename === 'Document') expect(node.filename).toBe('node-b.txt'); // narrowed by __typename
+    const newest = await client.documents({ first: 1 });
+    expect(newest.edges[0]!.node.id).toBe(b.id);
+    const older = await client.documents({ first: 1, after: newest.pageInfo.endCursor });
+    expect(older.edges[0]!.node.id).toBe(a.id);
+    const back = await client.documents({ last: 1, before: older.pageInfo.startCursor });
+    expect(back.edges.map((e) => e.node.id)).toEqual([b.id]);
+    expect(back.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
+    await expect(client.nodes(['nope'])).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
   it('reprocesses and deletes, with NOT_FOUND for what does not exist', async () => {
     const doc = await client.uploadDocument(Buffer.from('again'), { filename: 'again.txt' });
     await collect(client.watchJob(doc.job!.id));
