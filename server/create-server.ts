@@ -16,6 +16,7 @@ import type { Config } from '../domain/config.js';
 import { Lifecycle, type Phase } from '../domain/lifecycle.js';
 import { createLogger } from '../domain/logger.js';
 import { ApiKeyService } from './api-keys.js';
+import { DirectUploadService } from './direct-upload-service.js';
 import { createDocumentService } from './document-service.js';
 import { DocumentEventHub, feedEventOf } from './events/document-event-hub.js';
 import { JobEventHub } from './events/job-event-hub.js';
@@ -114,7 +115,23 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       config.usage,
       config.usage.store === 'dynamodb' ? adapters.requestCounter : undefined,
     );
-    const services = { documents, apiKeys, search: new SearchService({ index, store: adapters.store }) };
+    const uploads = new DirectUploadService({
+      uploads: adapters.uploads,
+      blobs: adapters.blobs,
+      store: adapters.store,
+      documents,
+      maxUploadBytes: config.limits.maxUploadBytes,
+      partBytes: config.limits.uploadPartBytes,
+      expirySeconds: config.limits.uploadExpirySeconds,
+      idempotencyWindowSeconds: config.idempotencyWindowSeconds,
+      logger,
+    });
+    const services = {
+      documents,
+      uploads,
+      apiKeys,
+      search: new SearchService({ index, store: adapters.store }),
+    };
     const formatError = createErrorFormatter({ hideSuggestions: config.env === 'production' });
     const schema = await buildDocpipeSchema();
     const app = createHttpApp({

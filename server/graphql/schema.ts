@@ -8,6 +8,7 @@ import { DocumentResolver } from './document.resolver.js';
 import { DocumentEventsResolver } from './document-events.resolver.js';
 import { JobResolver } from './job.resolver.js';
 import { SearchResolver } from './search.resolver.js';
+import { UploadResolver } from './upload.resolver.js';
 
 /**
  * Builds the executable schema from the resolver classes. Subscriptions bring their own
@@ -22,6 +23,7 @@ export function buildDocpipeSchema(): Promise<GraphQLSchema> {
       ApiKeyResolver,
       SearchResolver,
       DocumentEventsResolver,
+      UploadResolver,
     ],
     pubSub: createPubSub(),
     validate: false,
