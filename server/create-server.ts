@@ -18,6 +18,7 @@ import { createLogger } from '../domain/logger.js';
 import { ApiKeyService } from './api-keys.js';
 import { DirectUploadService } from './direct-upload-service.js';
 import { createDocumentService } from './document-service.js';
+import { sweepExpiredUploads } from './expired-upload-sweeper.js';
 import { DocumentEventHub, feedEventOf } from './events/document-event-hub.js';
 import { JobEventHub } from './events/job-event-hub.js';
 import { SearchIndex } from './search/search-index.js';
@@ -70,6 +71,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
   let fanout: SubscriptionFanout | undefined;
   let searchIndex: SearchIndex | undefined;
   let search: ApiSearch | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
 
   async function boot(): Promise<{ url: string; port: number }> {
     // First, so that a production api without a secret refuses before touching AWS.
@@ -126,6 +128,11 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       idempotencyWindowSeconds: config.idempotencyWindowSeconds,
       logger,
     });
+    sweeper = setInterval(() => {
+      sweepExpiredUploads({ ...adapters, logger }).catch((err: unknown) =>
+        logger.warn({ err }, 'expired-upload sweep failed'),
+      );
+    }, config.worker.sweepIntervalSeconds * 1000);
     const services = {
       documents,
       uploads,
@@ -178,6 +185,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
   }
 
   async function release() {
+    clearInterval(sweeper);
     await apollo?.stop(); // drains HTTP, then disposes the WebSocket server (close code 1001)
     await listener?.stop();
     search?.indexer.stop();

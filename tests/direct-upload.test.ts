@@ -13,7 +13,7 @@ import { connectAws } from '../aws/connect.js';
 import type { EmbeddedAws } from '../dev/emulators.js';
 import type { Config } from '../domain/config.js';
 import { newId } from '../domain/ids.js';
-import { sweepExpiredUploads } from '../worker/expired-upload-sweeper.js';
+import { sweepExpiredUploads } from '../server/expired-upload-sweeper.js';
 import { tokenFor } from './support/auth.js';
 import {
   ABORT_UPLOAD,

@@ -14,7 +14,6 @@ import { isTerminal } from '../domain/model.js';
 import { analyzeFile } from './processing/index.js';
 import { checkOcrLanguages } from './processing/ocr.js';
 import { sweepStuckJobs } from './stuck-job-sweeper.js';
-import { sweepExpiredUploads } from './expired-upload-sweeper.js';
 import { failJob, JobErrorCode } from '../domain/jobs.js';
 import { processJob, type Analyzer, type ProcessJobDeps } from './process-job.js';
 import { metrics } from '../telemetry/metrics.js';
@@ -125,9 +124,6 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
     sweeper = setInterval(() => {
       sweepStuckJobs({ store, queue, logger }, config.worker.stuckJobSeconds).catch((err: unknown) =>
         logger.warn({ err }, 'stuck-job sweep failed'),
-      );
-      sweepExpiredUploads({ uploads: adapters.uploads, blobs: adapters.blobs, store, logger }).catch(
-        (err: unknown) => logger.warn({ err }, 'expired-upload sweep failed'),
       );
     }, config.worker.sweepIntervalSeconds * 1000);
     logger.info(

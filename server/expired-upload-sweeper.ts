@@ -10,8 +10,9 @@ const COMPLETING_GRACE_MS = 15 * 60 * 1000;
 
 /**
  * Aborts direct uploads past their expiry and forgets them (S3 parts, record, idempotency key),
- * found by Query on the sparse expiry index. The bucket's lifecycle rule is the second line for
- * multipart uploads whose record is gone.
+ * found by Query on the sparse expiry index. Every api instance runs it (it is idempotent); the api
+ * rather than the worker, which may not write originals/. The bucket's lifecycle rule is the second
+ * line for multipart uploads whose record is gone.
  */
 export async function sweepExpiredUploads(
   deps: { uploads: UploadStore; blobs: BlobStore; store: DocumentStore; logger: Logger },
