@@ -80,7 +80,8 @@ export async function directUpload(
   const partCount = Math.max(1, Math.ceil(source.size / upload.partSize));
   const partBytes = (n: number) => Math.min(upload.partSize, source.size - (n - 1) * upload.partSize);
   let loaded = Object.keys(saved.etags).reduce((sum, n) => sum + partBytes(Number(n)), 0);
-  const report = () => opts.onProgress?.({ loaded, total: source.size });
+  const resumed = loaded > 0;
+  const report = () => opts.onProgress?.({ loaded, total: source.size, ...(resumed && { resumed }) });
   report();
 
   const todo = Array.from({ length: partCount }, (_, i) => i + 1).filter((n) => !saved.etags[n]);
