@@ -131,7 +131,13 @@ export async function directUpload(
       await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
     }
   };
-  await pool(todo, opts.concurrency ?? 4, sendPart, signal);
+  try {
+    await pool(todo, opts.concurrency ?? 4, sendPart, signal);
+  } finally {
+    // Settled before returning either way, so no save lands after the caller moved on; a failed
+    // save only matters when the parts all went through (then it is thrown below).
+    await saving.catch(() => undefined);
+  }
   await saving;
 
   const parts = Array.from({ length: partCount }, (_, i) => ({

@@ -1,7 +1,7 @@
 /**
  * Node entry point of the SDK: everything from `index.ts`, plus uploads from file paths.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -92,7 +92,7 @@ export function fileUploadState(
       },
       async save(state) {
         await mkdir(dir, { recursive: true, mode: 0o700 });
-        const temp = `${file}.${process.pid}.tmp`;
+        const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
         await writeFile(temp, JSON.stringify(state), { mode: 0o600 });
         await rename(temp, file);
       },
