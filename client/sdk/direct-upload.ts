@@ -112,6 +112,7 @@ export async function directUpload(
           ...(signal ? { signal } : {}),
         });
         const etag = res.headers.get('etag');
+        await res.body?.cancel(); // S3 answers a part with headers only (or an error document)
         if (res.ok && etag) {
           saved.etags[n] = etag;
           loaded += bytes.byteLength;

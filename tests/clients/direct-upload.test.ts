@@ -28,12 +28,13 @@ import {
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env['DOCPIPE_TEST_LARGE_MIB'] ?? 256) * MiB;
 /**
- * Ceiling on the api's peak RSS growth over the whole upload, half the default file: an api that
- * held the file would pass it. The api holds presigned URLs, part lists and the streamed hash's
- * 64 KiB chunks, plus garbage awaiting collection (measured: +66, +67, +97 MiB for 64, 128 and
- * 320 MiB files; docs/architecture.md).
+ * Ceiling on the api's peak RSS growth over the whole upload, below the default file's size: an
+ * api that held the file would pass it. The api holds presigned URLs, part lists and the streamed
+ * hash's 64 KiB chunks, plus garbage V8 collects in batches — a plateau, not a share of the file
+ * (measured: +66 MiB for 64 MiB, +86 to +115 MiB for 256 MiB depending on the load, +114 MiB for
+ * 1 GiB; docs/architecture.md).
  */
-const API_RSS_GROWTH_CEILING = 128 * MiB;
+const API_RSS_GROWTH_CEILING = 160 * MiB;
 
 const disposables = new Disposables();
 let dir: string;
