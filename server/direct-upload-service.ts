@@ -30,7 +30,7 @@ export interface CreatedUpload {
 }
 
 export interface DirectUploadDeps {
-  uploads: UploadStore;
+  uploads: Pick<UploadStore, 'put' | 'get' | 'setState' | 'delete'>;
   blobs: Pick<
     BlobStore,
     | 'createMultipart'
