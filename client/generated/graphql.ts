@@ -4,10 +4,6 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
-export type AbortUploadInput = {
-  id: string | number;
-};
-
 export type CompleteUploadInput = {
   id: string | number;
   /** Every part, in order from 1. */
@@ -189,13 +185,6 @@ export type CompleteUploadMutationVariables = Exact<{
 
 
 export type CompleteUploadMutation = { completeUpload: { document: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } } };
-
-export type AbortUploadMutationVariables = Exact<{
-  input: AbortUploadInput;
-}>;
-
-
-export type AbortUploadMutation = { abortUpload: { id: string, aborted: boolean } };
 
 export type GetUploadQueryVariables = Exact<{
   id: string | number;
@@ -838,14 +827,6 @@ fragment DocumentFields on Document {
     thumbnailUrl
   }
 }`) as unknown as TypedDocumentString<CompleteUploadMutation, CompleteUploadMutationVariables>;
-export const AbortUploadDocument = new TypedDocumentString(`
-    mutation AbortUpload($input: AbortUploadInput!) {
-  abortUpload(input: $input) {
-    id
-    aborted
-  }
-}
-    `) as unknown as TypedDocumentString<AbortUploadMutation, AbortUploadMutationVariables>;
 export const GetUploadDocument = new TypedDocumentString(`
     query GetUpload($id: ID!) {
   upload(id: $id) {
