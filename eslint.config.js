@@ -30,6 +30,8 @@ export default tseslint.config(
               'SearchHit',
               'SearchSnippet',
               'TextRange',
+              'UploadPartUrl',
+              'UploadedPart',
             ],
           },
         },

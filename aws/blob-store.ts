@@ -1,11 +1,18 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
+  UploadPartCommand,
   type ListObjectsV2CommandOutput,
+  type ListPartsCommandOutput,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -13,11 +20,23 @@ import { create as contentDisposition } from 'content-disposition';
 import type { AwsClients } from './clients.js';
 import { isErrorNamed } from './bootstrap.js';
 
+/** A part S3 holds of a multipart upload. */
+export interface StoredPart {
+  partNumber: number;
+  etag: string;
+  size: number;
+}
+
 /** S3 object access. Keys: `originals/<documentId>`, `derived/<documentId>/…`. */
 export class BlobStore {
+  /**
+   * @param endpoint the S3 endpoint override (emulators), which presigned upload URLs may have
+   *   replaced by a public base (see `presignPart`).
+   */
   constructor(
     private readonly aws: AwsClients,
     private readonly bucket: string,
+    private readonly endpoint?: string,
   ) {}
 
   static originalKey(documentId: string): string {
@@ -124,5 +143,105 @@ export class BlobStore {
       }),
       { expiresIn: opts.expiresInSeconds },
     );
+  }
+
+  /** Starts a multipart upload of `key`; returns S3's upload id. */
+  async createMultipart(key: string): Promise<string> {
+    const res = await this.aws.s3.send(
+      new CreateMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: key,
+        // Stored as opaque bytes whatever the client claims, as streamed uploads are.
+        ContentType: 'application/octet-stream',
+      }),
+    );
+    return res.UploadId!;
+  }
+
+  /**
+   * A presigned PUT of one part. Only `host` is signed. With `publicBase` (an emulator endpoint is
+   * configured and the request came through the edge), the emulator's origin is replaced by it,
+   * e.g. `/storage`: the edge forwards `/storage/<rest>` to the emulator with the signed Host, so
+   * the request S3 sees is exactly the one signed. Real S3's URLs are never rewritten.
+   */
+  async presignPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    expiresInSeconds: number,
+    publicBase?: string,
+  ): Promise<string> {
+    const url = await getSignedUrl(
+      this.aws.s3Presigner,
+      new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }),
+      { expiresIn: expiresInSeconds },
+    );
+    if (!publicBase || !this.endpoint) return url;
+    const origin = new URL(this.endpoint).origin;
+    return url.startsWith(origin) ? `${publicBase.replace(/\/+$/, '')}${url.slice(origin.length)}` : url;
+  }
+
+  /** Every part S3 holds, by part number; null when the multipart upload does not exist (any more). */
+  async listParts(key: string, uploadId: string): Promise<StoredPart[] | null> {
+    const parts: StoredPart[] = [];
+    let marker: string | undefined;
+    try {
+      do {
+        const page: ListPartsCommandOutput = await this.aws.s3.send(
+          new ListPartsCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumberMarker: marker,
+          }),
+        );
+        for (const p of page.Parts ?? []) {
+          parts.push({ partNumber: p.PartNumber!, etag: p.ETag!, size: p.Size ?? 0 });
+        }
+        marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+      } while (marker);
+    } catch (err) {
+      if (isErrorNamed(err, 'NoSuchUpload')) return null;
+      throw err;
+    }
+    return parts.sort((a, b) => a.partNumber - b.partNumber);
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: readonly StoredPart[]): Promise<void> {
+    await this.aws.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+      }),
+    );
+  }
+
+  /** Drops a multipart upload and its parts; one that is already gone is fine. */
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    try {
+      await this.aws.s3.send(
+        new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }),
+      );
+    } catch (err) {
+      if (!isErrorNamed(err, 'NoSuchUpload')) throw err;
+    }
+  }
+
+  /**
+   * Hex SHA-256 and size of an object, read as a stream (chunk by chunk, with backpressure), so
+   * memory stays bounded whatever its size. S3's own checksums cannot give this: a multipart
+   * upload's SHA-256 checksum is a hash of the parts' hashes, not of the bytes.
+   */
+  async sha256(key: string): Promise<{ sha256: string; size: number }> {
+    const res = await this.aws.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of res.Body as Readable) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    return { sha256: hash.digest('hex'), size };
   }
 }

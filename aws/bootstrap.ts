@@ -1,4 +1,8 @@
-import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
+} from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -14,7 +18,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ResourceNames } from '../domain/config.js';
 import type { AwsClients } from './clients.js';
-import { DLQ_RETENTION_SECONDS, TABLE_DEFINITION, keyAttributes } from './table-definition.js';
+import {
+  DLQ_RETENTION_SECONDS,
+  INCOMPLETE_UPLOAD_DAYS,
+  TABLE_DEFINITION,
+  keyAttributes,
+} from './table-definition.js';
 
 /** Names plus the URLs/ARNs the SDK calls need, resolved once at start-up. */
 export interface Resources {
@@ -121,6 +130,23 @@ async function ensureBucket(aws: AwsClients, bucket: string): Promise<void> {
       if (!isErrorNamed(err, 'BucketAlreadyOwnedByYou')) throw err;
     }
   }
+  // Parts of direct uploads nobody completed or aborted (a client gone, a sweep missed) are
+  // dropped by S3 itself. Emulators may store the rule without applying it.
+  await aws.s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: bucket,
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            ID: 'abort-incomplete-uploads',
+            Status: 'Enabled',
+            Filter: { Prefix: '' },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: INCOMPLETE_UPLOAD_DAYS },
+          },
+        ],
+      },
+    }),
+  );
 }
 
 async function ensureTable(aws: AwsClients, table: string): Promise<void> {

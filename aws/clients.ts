@@ -9,6 +9,12 @@ import { SpanKind, withSpan } from '../telemetry/tracing.js';
 
 export interface AwsClients {
   s3: S3Client;
+  /**
+   * S3 for presigning upload URLs only: with the SDK's default checksums a presigned UploadPart
+   * carries the CRC32 of an empty body (`x-amz-checksum-crc32=AAAAAA==`), which real S3 then checks
+   * against the part's bytes and refuses.
+   */
+  s3Presigner: S3Client;
   sqs: SQSClient;
   sns: SNSClient;
   dynamodb: DynamoDBClient;
@@ -33,11 +39,9 @@ export function createAwsClients(config: AwsConfig, opts: { appId?: string } = {
     ...(opts.appId ? { userAgentAppId: opts.appId } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
   };
-  const s3 = new S3Client({
-    ...base,
-    requestHandler: handler(),
-    ...(config.endpoints.s3 ? { endpoint: config.endpoints.s3, forcePathStyle: true } : {}),
-  });
+  const s3Endpoint = config.endpoints.s3 ? { endpoint: config.endpoints.s3, forcePathStyle: true } : {};
+  const s3 = new S3Client({ ...base, requestHandler: handler(), ...s3Endpoint });
+  const s3Presigner = new S3Client({ ...base, ...s3Endpoint, requestChecksumCalculation: 'WHEN_REQUIRED' });
   const sqs = new SQSClient({
     ...base,
     requestHandler: handler(20_000),
@@ -63,12 +67,14 @@ export function createAwsClients(config: AwsConfig, opts: { appId?: string } = {
   });
   return {
     s3,
+    s3Presigner,
     sqs,
     sns,
     dynamodb,
     ddb,
     destroy() {
       s3.destroy();
+      s3Presigner.destroy();
       sqs.destroy();
       sns.destroy();
       ddb.destroy();

@@ -15,12 +15,15 @@ import { JobQueue } from './job-queue.js';
 import { JobWriter } from './job-writer.js';
 import { checkAwsReadiness } from './readiness.js';
 import { RequestCounter } from './request-counter.js';
+import { UploadStore } from './upload-store.js';
 import { eventQueuePrefix } from './table-definition.js';
 
 export interface AwsAdapters {
   resources: Resources;
   store: DocumentStore;
   blobs: BlobStore;
+  /** Direct (presigned multipart) uploads in progress. */
+  uploads: UploadStore;
   /** The jobs queue (sending, receiving, moving to the DLQ) and its dead-letter queue. */
   queue: JobQueue;
   /** Job changes: conditional write of the next version, then the SNS event. */
@@ -59,7 +62,8 @@ export async function connectAws(
     return {
       resources,
       store,
-      blobs: new BlobStore(aws, resources.bucket),
+      blobs: new BlobStore(aws, resources.bucket, config.aws.endpoints.s3),
+      uploads: new UploadStore(aws, resources.table),
       queue: new JobQueue(aws, resources.jobsQueueUrl, resources.jobsDlqUrl),
       jobs: new JobWriter(store, events, logger),
       events,

@@ -40,6 +40,13 @@ export function keyAttributes(): string[] {
   return [key, ...globalSecondaryIndexes].flatMap((k) => [k.partitionKey, k.sortKey]);
 }
 
+/**
+ * The bucket's lifecycle rule aborts multipart uploads still incomplete this many days after they
+ * started: beyond UPLOAD_EXPIRY_SECONDS (at most a day), so it never cuts a live upload short; the
+ * sweeper aborts expired ones sooner.
+ */
+export const INCOMPLETE_UPLOAD_DAYS = 2;
+
 /** The dead-letter queue keeps messages 14 days, SQS's maximum, for `npm run dlq`. */
 export const DLQ_RETENTION_SECONDS = 1_209_600;
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { patchFauxqsMultipart, streamLargeObjects } from './fauxqs-large-objects.js';
+import { recordFauxqsStores, serveListParts } from './fauxqs-list-parts.js';
 import { listenOnLoopback, LOOPBACK_HOST } from './loopback-listen.js';
 
 export interface EmbeddedAws {
@@ -52,6 +53,8 @@ export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<E
     for (const dir of [sqlite, s3, dynamoPath]) mkdirSync(dir, { recursive: true });
     fauxqsDirs = { dataDir: sqlite, s3StorageDir: s3 };
   }
+  // fauxqs has no S3 ListParts, which direct uploads need: see the module.
+  await recordFauxqsStores();
   const { result: fauxqs, servers: fauxqsServers } = await listenOnLoopback<FauxqsServer>(
     () =>
       startFauxqs({
@@ -62,7 +65,10 @@ export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<E
       }),
     (started) => started.stop(),
   );
-  if (s3Dir) for (const server of fauxqsServers) streamLargeObjects(server as Server, s3Dir);
+  for (const server of fauxqsServers) {
+    serveListParts(server as Server);
+    if (s3Dir) streamLargeObjects(server as Server, s3Dir);
+  }
   const dynamo = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MULTIPART_ALLOWANCE_BYTES, type Config } from '../domain/config.js';
+import { choosePartSize } from '../domain/uploads.js';
 import { projectRoot } from './project-root.js';
 
 const root = projectRoot;
@@ -102,6 +103,50 @@ export interface NginxConfigOptions {
   wsKeepAliveMs: number;
   /** Per-client-address limits; each omitted one is DEFAULT_EDGE_LIMITS's. */
   limits?: Partial<EdgeLimits>;
+  /**
+   * The S3 emulator, when there is one (embedded, compose): direct-upload part PUTs reach it through
+   * STORAGE_PATH. `host` is the emulator's `host:port` exactly as the api's S3 endpoint names it,
+   * since presigned URLs sign the Host header; `maxPartBytes` bounds one part's body.
+   */
+  storage?: { host: string; maxPartBytes: number };
+}
+
+/** The edge path that leads to the S3 emulator (direct-upload part PUTs only). */
+export const STORAGE_PATH = '/storage';
+
+/**
+ * The upstream and location for direct-upload parts. Only `PUT /storage/<bucket>/originals/<id>`
+ * with an upload id, a part number and a signature passes: the emulators check no signatures, so
+ * nothing else of them is reachable through the edge. Host is the signed one, so S3 sees exactly
+ * the request the api presigned; the body streams through (no buffering, no CORS: same origin).
+ */
+function storageBlocks(storage: NginxConfigOptions['storage']): { upstream: string; location: string } {
+  if (!storage) return { upstream: '', location: '' };
+  const upstream = [
+    '    # The S3 emulator, for direct-upload parts (the /storage/ location below).',
+    '    upstream docpipe_storage {',
+    `        server ${storage.host};`,
+    '        keepalive 8;',
+    '    }',
+    '',
+  ].join('\n');
+  const location = [
+    '        # Direct uploads: the part PUTs of presigned URLs the api handed out, to the S3 emulator.',
+    `        location ~ ^${STORAGE_PATH}/[A-Za-z0-9._-]+/originals/[0-9a-f-]+$ {`,
+    '            limit_except PUT { deny all; }',
+    '            if ($args !~ "(^|&)uploadId=[^&]+") { return 403; }',
+    '            if ($args !~ "(^|&)partNumber=[0-9]+(&|$)") { return 403; }',
+    '            if ($args !~ "(^|&)X-Amz-Signature=[0-9a-f]+(&|$)") { return 403; }',
+    `            rewrite ^${STORAGE_PATH}(/.*)$ $1 break;`,
+    '            proxy_pass http://docpipe_storage;',
+    `            proxy_set_header Host ${storage.host};`,
+    '            proxy_set_header Connection "";',
+    '            proxy_request_buffering off;',
+    `            client_max_body_size ${storage.maxPartBytes};`,
+    '        }',
+    '',
+  ].join('\n');
+  return { upstream, location };
 }
 
 /** Fills the template; throws if the options would give a config that misbehaves at run time. */
@@ -117,7 +162,11 @@ export function renderNginxConfig(opts: NginxConfigOptions, template = readTempl
   const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...opts.limits };
   checkLimits(limits);
   const temp = opts.tempDir;
+  const storage = storageBlocks(opts.storage);
   const values: Record<string, string> = {
+    storage_upstream: storage.upstream,
+    storage_location: storage.location,
+    storage_path: opts.storage ? STORAGE_PATH : '""',
     worker_processes: String(opts.workerProcesses),
     pid: opts.pidFile,
     error_log: opts.errorLog,
@@ -184,6 +233,17 @@ export function composeNginxOptions(config: Config): NginxConfigOptions {
     maxUploadBytes: config.limits.maxUploadBytes,
     proxyTimeoutSeconds: DEFAULT_PROXY_TIMEOUT_SECONDS,
     wsKeepAliveMs: config.wsKeepAliveMs,
+    ...storageOptions(config),
+  };
+}
+
+/** The edge's route to the S3 emulator the api is configured with (none on real AWS). */
+export function storageOptions(config: Config): Pick<NginxConfigOptions, 'storage'> {
+  const endpoint = config.aws.endpoints.s3;
+  if (!endpoint) return {};
+  const { maxUploadBytes, uploadPartBytes } = config.limits;
+  return {
+    storage: { host: new URL(endpoint).host, maxPartBytes: choosePartSize(maxUploadBytes, uploadPartBytes) },
   };
 }
 

@@ -8,7 +8,12 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSy
 import { createServer } from 'node:net';
 import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { DEFAULT_PROXY_TIMEOUT_SECONDS, renderNginxConfig, type EdgeLimits } from './nginx-config.js';
+import {
+  DEFAULT_PROXY_TIMEOUT_SECONDS,
+  renderNginxConfig,
+  type EdgeLimits,
+  type NginxConfigOptions,
+} from './nginx-config.js';
 import { projectRoot } from './project-root.js';
 
 const root = projectRoot;
@@ -72,6 +77,8 @@ export interface StartNginxOptions {
   limits?: Partial<EdgeLimits>;
   /** The template to render instead of nginx/nginx.conf.template (tests render variants of it). */
   template?: string;
+  /** The S3 emulator behind `/storage` (direct-upload parts); see `storageOptions`. */
+  storage?: NginxConfigOptions['storage'];
 }
 
 export interface RunningNginx {
@@ -132,6 +139,7 @@ export async function startNginx(opts: StartNginxOptions): Promise<RunningNginx>
           proxyTimeoutSeconds: opts.proxyTimeoutSeconds ?? DEFAULT_PROXY_TIMEOUT_SECONDS,
           wsKeepAliveMs: opts.wsKeepAliveMs,
           ...(opts.limits ? { limits: opts.limits } : {}),
+          ...(opts.storage ? { storage: opts.storage } : {}),
         },
         opts.template,
       ),

@@ -13,6 +13,7 @@ import { createLogger } from '../domain/logger.js';
 import { startEmbeddedAws, type EmbeddedAws } from './emulators.js';
 import { supervise, type Supervised, type SupervisorOptions } from './supervisor.js';
 import { ensureCertificates, findNginx, startNginx, type RunningNginx, type TlsFiles } from './nginx.js';
+import { storageOptions } from './nginx-config.js';
 
 /** Where `npm start` serves the worker's metrics (Prometheus exporters' customary port). */
 const DEFAULT_WORKER_METRICS_PORT = 9464;
@@ -165,6 +166,7 @@ async function startEdge(
     httpPort: config.edge.httpPort,
     maxUploadBytes: config.limits.maxUploadBytes,
     wsKeepAliveMs: config.wsKeepAliveMs,
+    ...storageOptions(config),
   });
   return { edge, files, off: '' };
 }

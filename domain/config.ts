@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_PROCESSING_LIMITS, type ProcessingLimits } from './processing-limits.js';
+import { MIN_PART_BYTES } from './uploads.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
@@ -60,6 +61,19 @@ const EnvSchema = z.object({
   DOCPIPE_BOOTSTRAP: bool.default(true),
 
   MAX_UPLOAD_BYTES: positiveInt.default(100 * 1024 * 1024),
+  /**
+   * Part size of direct (presigned multipart) uploads; larger when a file would need more than
+   * 10 000 parts. The embedded S3 emulator takes request bodies of at most 11 MiB.
+   */
+  UPLOAD_PART_BYTES: positiveInt
+    .min(MIN_PART_BYTES)
+    .max(5 * 1024 ** 3)
+    .default(8 * 1024 * 1024),
+  /**
+   * A direct upload not completed within this time (at most a day: the bucket's lifecycle rule
+   * aborts incomplete uploads after two) is refused, aborted and forgotten.
+   */
+  UPLOAD_EXPIRY_SECONDS: positiveInt.max(24 * 3600).default(24 * 3600),
   /**
    * Jobs a worker has in flight (downloads, uploads, AWS calls: mostly waiting). The CPU-heavy
    * analysis runs in at most WORKER_ANALYSIS_THREADS threads at once, whatever this is.
@@ -260,7 +274,13 @@ export interface Config {
   aws: AwsConfig;
   resources: ResourceNames;
   bootstrap: boolean;
-  limits: { maxUploadBytes: number; downloadUrlSeconds: number };
+  limits: {
+    maxUploadBytes: number;
+    downloadUrlSeconds: number;
+    /** Direct uploads: preferred part size and lifetime. */
+    uploadPartBytes: number;
+    uploadExpirySeconds: number;
+  };
   /** Only the trusted documents run (server/trusted-documents.ts). */
   trustedDocumentsOnly: boolean;
   usage: UsageLimits;
@@ -348,7 +368,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxReceiveCount: e.DOCPIPE_MAX_RECEIVE_COUNT,
     },
     bootstrap: e.DOCPIPE_BOOTSTRAP,
-    limits: { maxUploadBytes: e.MAX_UPLOAD_BYTES, downloadUrlSeconds: e.DOWNLOAD_URL_SECONDS },
+    limits: {
+      maxUploadBytes: e.MAX_UPLOAD_BYTES,
+      downloadUrlSeconds: e.DOWNLOAD_URL_SECONDS,
+      uploadPartBytes: e.UPLOAD_PART_BYTES,
+      uploadExpirySeconds: e.UPLOAD_EXPIRY_SECONDS,
+    },
     trustedDocumentsOnly: e.TRUSTED_DOCUMENTS_ONLY,
     usage: {
       requests: e.RATE_LIMIT_REQUESTS,

@@ -16,7 +16,9 @@ import type { Config } from '../domain/config.js';
 import { Lifecycle, type Phase } from '../domain/lifecycle.js';
 import { createLogger } from '../domain/logger.js';
 import { ApiKeyService } from './api-keys.js';
+import { DirectUploadService } from './direct-upload-service.js';
 import { createDocumentService } from './document-service.js';
+import { sweepExpiredUploads } from './expired-upload-sweeper.js';
 import { DocumentEventHub, feedEventOf } from './events/document-event-hub.js';
 import { JobEventHub } from './events/job-event-hub.js';
 import { SearchIndex } from './search/search-index.js';
@@ -71,6 +73,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
   let fanout: SubscriptionFanout | undefined;
   let searchIndex: SearchIndex | undefined;
   let search: ApiSearch | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
 
   async function boot(): Promise<{ url: string; port: number }> {
     // First, so that a production api without a secret refuses before touching AWS.
@@ -116,7 +119,28 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       config.usage,
       config.usage.store === 'dynamodb' ? adapters.requestCounter : undefined,
     );
-    const services = { documents, apiKeys, search: new SearchService({ index, store: adapters.store }) };
+    const uploads = new DirectUploadService({
+      uploads: adapters.uploads,
+      blobs: adapters.blobs,
+      store: adapters.store,
+      documents,
+      maxUploadBytes: config.limits.maxUploadBytes,
+      partBytes: config.limits.uploadPartBytes,
+      expirySeconds: config.limits.uploadExpirySeconds,
+      idempotencyWindowSeconds: config.idempotencyWindowSeconds,
+      logger,
+    });
+    sweeper = setInterval(() => {
+      sweepExpiredUploads({ ...adapters, logger }).catch((err: unknown) =>
+        logger.warn({ err }, 'expired-upload sweep failed'),
+      );
+    }, config.worker.sweepIntervalSeconds * 1000);
+    const services = {
+      documents,
+      uploads,
+      apiKeys,
+      search: new SearchService({ index, store: adapters.store }),
+    };
     const formatError = createErrorFormatter({ hideSuggestions: config.env === 'production' });
     const schema = await buildDocpipeSchema();
     const app = createHttpApp({
@@ -167,6 +191,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
   }
 
   async function release() {
+    clearInterval(sweeper);
     await apollo?.stop(); // drains HTTP; ends event streams and closes WebSockets (1001)
     await listener?.stop();
     search?.indexer.stop();

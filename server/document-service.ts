@@ -71,6 +71,15 @@ export const DEFAULT_PAGE_SIZE = 20;
 /** Ids one `nodes` query may ask for: two batched reads of at most 100 keys. */
 export const MAX_NODES = 100;
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,128}$/;
+
+/** Refuses an idempotency key that could not be part of a DynamoDB key safely. */
+export function checkIdempotencyKey(key: string): void {
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw badInput('idempotencyKey must be 1-128 letters, digits, ".", "_", ":" or "-"', {
+      argument: 'idempotencyKey',
+    });
+  }
+}
 /** Longer than SQS keeps a message (14 days), so no job message outlives its tombstone. */
 const TOMBSTONE_SECONDS = 15 * 24 * 3600;
 
@@ -120,11 +129,7 @@ export class DocumentService {
     idempotencyKey?: string,
   ): Promise<Uploaded> {
     if (idempotencyKey === undefined) return this.storeUpload(ownerId, newId(), file, correlationId);
-    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw badInput('idempotencyKey must be 1-128 letters, digits, ".", "_", ":" or "-"', {
-        argument: 'idempotencyKey',
-      });
-    }
+    checkIdempotencyKey(idempotencyKey);
     const { store } = this.deps;
     const id = newId();
     const earlier = await store.claimIdempotencyKey(
@@ -159,9 +164,8 @@ export class DocumentService {
     file: FileUpload,
     correlationId: string,
   ): Promise<Uploaded> {
-    const { store, blobs, queue, maxUploadBytes, logger } = this.deps;
+    const { blobs, maxUploadBytes } = this.deps;
     const key = BlobStore.originalKey(id);
-    const contentType = cleanContentType(file.mimetype);
     const meter = new UploadMeter(maxUploadBytes);
     let source: Readable | undefined;
     let sourceError: Error | undefined;
@@ -195,16 +199,37 @@ export class DocumentService {
       throw badInput('File is empty', { argument: 'file' });
     }
 
+    return this.recordUpload(
+      ownerId,
+      id,
+      { filename: file.filename, contentType: file.mimetype, size: meter.bytes, sha256: meter.digest() },
+      correlationId,
+    );
+  }
+
+  /**
+   * What every upload ends with, once its bytes are whole at `originals/<id>` (streamed here, or
+   * sent straight to S3 and completed by `DirectUploadService`): document + job in DynamoDB, the job
+   * message, the `document.created` event. Any failure removes what was written, the object too.
+   */
+  async recordUpload(
+    ownerId: string,
+    id: string,
+    file: { filename: string; contentType: string; size: number; sha256: string },
+    correlationId: string,
+  ): Promise<Uploaded> {
+    const { store, blobs, queue, logger } = this.deps;
+    const key = BlobStore.originalKey(id);
     const job = newJob(id, ownerId);
     const now = job.createdAt;
     const doc: DocumentRecord = {
       id,
       ownerId,
       filename: cleanFilename(file.filename),
-      contentType,
+      contentType: cleanContentType(file.contentType),
       detectedType: null,
-      size: meter.bytes,
-      sha256: meter.digest(),
+      size: file.size,
+      sha256: file.sha256,
       status: JobStatus.QUEUED,
       currentJobId: job.id,
       jobIds: [job.id],

@@ -93,11 +93,13 @@ export function mountGraphQLHttp(
     express.json({ limit: '1mb' }),
     trustedDocumentsGate(new TrustedDocuments(config.trustedDocumentsOnly)),
     expressMiddleware(args.apollo, {
-      context: async ({ res }) => {
+      context: async ({ req, res }) => {
         const correlationId = String(res.locals['correlationId']);
+        const storagePath = storagePathOf(req.headers[STORAGE_PATH_HEADER]);
         return createContext({
           principal: principalOf(res),
           correlationId,
+          ...(storagePath && { storagePath }),
           logger: logger.child({ correlationId }),
           ...args.services,
         });
@@ -105,4 +107,15 @@ export function mountGraphQLHttp(
     }),
   );
   app.use(requestErrorHandler(logger));
+}
+
+/** Set by the edge (nginx) on every request it proxies: where it forwards to the S3 emulator. */
+export const STORAGE_PATH_HEADER = 'x-docpipe-storage-path';
+
+/**
+ * The edge's storage path, if it is a plain absolute path. A client talking to the api directly
+ * could send the header too; it only changes the URLs it gets itself.
+ */
+function storagePathOf(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && /^\/[\w-]+(\/[\w-]+)*$/.test(value) ? value : undefined;
 }

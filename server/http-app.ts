@@ -41,7 +41,11 @@ export function createHttpApp(args: {
     res.json({ status: 'ok' });
   });
   if (config.observability.apiMetrics) mountMetrics(app, config.observability.metricsToken);
-  app.use(allowedHosts(config), securityHeaders());
+  // Real S3 (no endpoint override): presigned URLs are virtual-hosted on the bucket's own origin.
+  const storageOrigin = config.aws.endpoints.s3
+    ? undefined
+    : `https://${config.resources.bucket}.s3.${config.aws.region}.amazonaws.com`;
+  app.use(allowedHosts(config), securityHeaders(storageOrigin));
   app.get('/readyz', async (_req, res) => {
     const checks = await args.readiness();
     const ready = Object.values(checks).every((c) => c === 'ok');

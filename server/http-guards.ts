@@ -44,9 +44,11 @@ export function allowedHosts(config: Config): RequestHandler {
 
 /**
  * helmet's headers with a content-security policy for the web page and the playground: everything
- * from this origin, WebSockets back to it, images also from the storage URLs thumbnails are signed for.
+ * from this origin, WebSockets back to it, images also from the storage URLs thumbnails are signed for,
+ * and, on real S3 (`storageOrigin`), the bucket that direct-upload parts are PUT to (behind the edge
+ * they go to this origin's `/storage/`).
  */
-export function securityHeaders(): RequestHandler {
+export function securityHeaders(storageOrigin?: string): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -57,7 +59,7 @@ export function securityHeaders(): RequestHandler {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:', 'http:', 'https:'],
         fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
+        connectSrc: ["'self'", 'ws:', 'wss:', ...(storageOrigin ? [storageOrigin] : [])],
         workerSrc: ["'self'", 'blob:'],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],

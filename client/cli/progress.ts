@@ -10,7 +10,8 @@ import { terminalSafe } from '../common/terminal-safe.js';
 import { describeJob, label } from './format.js';
 
 export interface FileProgress {
-  uploading(loaded: number, total: number | undefined): void;
+  /** `resumed`: a direct upload went on from `loaded` bytes already stored. */
+  uploading(loaded: number, total: number | undefined, resumed?: boolean): void;
   uploaded(documentId: string): void;
   job(job: Job): void;
   failed(message: string): void;
@@ -48,11 +49,16 @@ function barsReporter(stream: NodeJS.WriteStream, names: string[]): ProgressRepo
   return {
     add(name, size) {
       const bar = multi.create(100, 0, { name: label(name, width), phase: 'waiting' });
+      let resumed: string | undefined;
       return {
-        uploading(loaded, total) {
-          // `loaded`/`total` count the whole multipart body; the bar shows the share of it.
+        uploading(loaded, total, wentOn) {
+          // `loaded`/`total` count the whole multipart body (or the file's parts stored, for a
+          // direct upload); the bar shows the share of it.
           const percent = total ? Math.floor((loaded / total) * 100) : 0;
-          bar.update(percent, { phase: `uploading${size === undefined ? '' : ` ${formatBytes(size)}`}` });
+          resumed ??= wentOn ? resumedAt(loaded, total) : '';
+          bar.update(percent, {
+            phase: `uploading${size === undefined ? '' : ` ${formatBytes(size)}`}${resumed}`,
+          });
         },
         uploaded() {
           bar.update(100, { phase: 'uploaded' });
@@ -85,10 +91,11 @@ function linesReporter(stream: NodeJS.WriteStream): ProgressReporter {
       let started = false;
       let last = '';
       return {
-        uploading() {
+        uploading(loaded, total, wentOn) {
           if (started) return; // one line per phase, not per chunk
           started = true;
-          write(`${name}: uploading${size === undefined ? '' : ` ${formatBytes(size)}`}`);
+          const resumed = wentOn ? resumedAt(loaded, total) : '';
+          write(`${name}: uploading${size === undefined ? '' : ` ${formatBytes(size)}`}${resumed}`);
         },
         uploaded(documentId) {
           write(`${name}: uploaded as ${documentId}`);
@@ -106,4 +113,9 @@ function linesReporter(stream: NodeJS.WriteStream): ProgressReporter {
     log: write,
     stop() {},
   };
+}
+
+/** ` (resumed at 62%)`: where a direct upload that went on started from. */
+function resumedAt(loaded: number, total: number | undefined): string {
+  return total ? ` (resumed at ${Math.floor((loaded / total) * 100)}%)` : ' (resumed)';
 }

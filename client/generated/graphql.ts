@@ -4,6 +4,34 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Every part of an upload, to check and join into the document. */
+export type CompleteUploadInput = {
+  id: string | number;
+  /** Every part, in order from 1. */
+  parts: Array<CompletedPartInput>;
+};
+
+/** A part that was PUT, with the ETag storage answered. */
+export type CompletedPartInput = {
+  /** The ETag header of the part's PUT answer. */
+  etag: string;
+  partNumber: number;
+};
+
+/** A file to upload straight to storage, in parts. */
+export type CreateUploadInput = {
+  /** MIME type claimed (the worker detects the real one). */
+  contentType?: string | null | undefined;
+  /** Name stored with the document; metadata only. */
+  filename: string;
+  /** Creating again with the same key (within 24 h by default) returns the same pending upload. */
+  idempotencyKey?: string | null | undefined;
+  /** Hex SHA-256 of the file: completeUpload refuses other bytes (CHECKSUM_MISMATCH). */
+  sha256?: string | null | undefined;
+  /** Exact size in bytes (at most the upload limit). */
+  size: number;
+};
+
 /** CREATED (uploaded), UPDATED (its job queued, started or progressed), COMPLETED, FAILED, DELETED. */
 export type DocumentChange =
   | 'COMPLETED'
@@ -31,6 +59,13 @@ export type SearchFilter = {
   language?: string | null | undefined;
   /** Status of the document now. */
   status?: JobStatus | null | undefined;
+};
+
+/** Parts of an upload to get fresh URLs for (to resume). */
+export type UploadPartsInput = {
+  id: string | number;
+  /** 1-1000 part numbers. */
+  partNumbers: Array<number>;
 };
 
 export type ApiKeyFieldsFragment = { id: string, name: string, createdAt: string, revokedAt: string | null };
@@ -146,6 +181,36 @@ export type SearchDocumentsQueryVariables = Exact<{
 
 
 export type SearchDocumentsQuery = { searchDocuments: { edges: Array<{ cursor: string, node: { score: number, document: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, status: JobStatus, createdAt: string, updatedAt: string, result: { kind: string, pageCount: number | null, wordCount: number | null, language: string | null, title: string | null } | null }, snippets: Array<{ field: string, text: string, highlights: Array<{ start: number, length: number }> }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type CreateUploadMutationVariables = Exact<{
+  input: CreateUploadInput;
+}>;
+
+
+export type CreateUploadMutation = { createUpload: { upload: { id: string, size: number, partSize: number, partCount: number, expiresAt: string, parts: Array<{ partNumber: number, url: string }> } } };
+
+export type UploadPartsMutationVariables = Exact<{
+  input: UploadPartsInput;
+}>;
+
+
+export type UploadPartsMutation = { uploadParts: Array<{ partNumber: number, url: string }> };
+
+export type CompleteUploadMutationVariables = Exact<{
+  input: CompleteUploadInput;
+}>;
+
+
+export type CompleteUploadMutation = { completeUpload: { document: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } } };
+
+export type UploadByIdQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type UploadByIdQuery = { upload: { id: string, size: number, partSize: number, partCount: number, expiresAt: string, uploadedParts: Array<{ partNumber: number, etag: string, size: number }> } | null };
+
+export type DirectUploadFieldsFragment = { id: string, size: number, partSize: number, partCount: number, expiresAt: string };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -264,6 +329,15 @@ export const SearchDocumentFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"SearchDocumentFields"}) as unknown as TypedDocumentString<SearchDocumentFieldsFragment, unknown>;
+export const DirectUploadFieldsFragmentDoc = new TypedDocumentString(`
+    fragment DirectUploadFields on DirectUpload {
+  id
+  size
+  partSize
+  partCount
+  expiresAt
+}
+    `, {"fragmentName":"DirectUploadFields"}) as unknown as TypedDocumentString<DirectUploadFieldsFragment, unknown>;
 export const ListApiKeysDocument = new TypedDocumentString(`
     query ListApiKeys {
   apiKeys {
@@ -755,3 +829,108 @@ export const SearchDocumentsDocument = new TypedDocumentString(`
     title
   }
 }`, {"hash":"sha256:cdecab81b8b5e421301e3d19e00731f345e9ba9fbf3d57504bc0fd3610ba3c69"}) as unknown as TypedDocumentString<SearchDocumentsQuery, SearchDocumentsQueryVariables>;
+export const CreateUploadDocument = new TypedDocumentString(`
+    mutation CreateUpload($input: CreateUploadInput!) {
+  createUpload(input: $input) {
+    upload {
+      ...DirectUploadFields
+      parts {
+        partNumber
+        url
+      }
+    }
+  }
+}
+    fragment DirectUploadFields on DirectUpload {
+  id
+  size
+  partSize
+  partCount
+  expiresAt
+}`, {"hash":"sha256:d7273c39870b21ecc0700b1fe5f53ed6264ff6ec29b28df2b6db9537bec8aed3"}) as unknown as TypedDocumentString<CreateUploadMutation, CreateUploadMutationVariables>;
+export const UploadPartsDocument = new TypedDocumentString(`
+    mutation UploadParts($input: UploadPartsInput!) {
+  uploadParts(input: $input) {
+    partNumber
+    url
+  }
+}
+    `, {"hash":"sha256:56458696c45030ba7ab8848a596d7de102f4375c9686751b8e5d13bc584b91e4"}) as unknown as TypedDocumentString<UploadPartsMutation, UploadPartsMutationVariables>;
+export const CompleteUploadDocument = new TypedDocumentString(`
+    mutation CompleteUpload($input: CompleteUploadInput!) {
+  completeUpload(input: $input) {
+    document {
+      ...DocumentFields
+    }
+  }
+}
+    fragment JobFields on Job {
+  id
+  documentId
+  status
+  stage
+  progress
+  attempts
+  version
+  error {
+    code
+    message
+  }
+  createdAt
+  startedAt
+  finishedAt
+  updatedAt
+}
+fragment DocumentFields on Document {
+  id
+  filename
+  contentType
+  detectedType
+  size
+  sha256
+  status
+  createdAt
+  updatedAt
+  job {
+    ...JobFields
+  }
+  result {
+    jobId
+    kind
+    pageCount
+    wordCount
+    charCount
+    language
+    textPreview
+    textTruncated
+    title
+    author
+    authoredAt
+    image {
+      width
+      height
+      format
+    }
+    metadata
+    textUrl
+    thumbnailUrl
+  }
+}`, {"hash":"sha256:7e85ac010c5583a2fa7019343524eb8f2554e5c5ccc62778f70ace5307ec5689"}) as unknown as TypedDocumentString<CompleteUploadMutation, CompleteUploadMutationVariables>;
+export const UploadByIdDocument = new TypedDocumentString(`
+    query UploadById($id: ID!) {
+  upload(id: $id) {
+    ...DirectUploadFields
+    uploadedParts {
+      partNumber
+      etag
+      size
+    }
+  }
+}
+    fragment DirectUploadFields on DirectUpload {
+  id
+  size
+  partSize
+  partCount
+  expiresAt
+}`, {"hash":"sha256:ee6910f24c3394c9ae24b0acc28004f0310c798562b93cef35a5ab8807e20870"}) as unknown as TypedDocumentString<UploadByIdQuery, UploadByIdQueryVariables>;

@@ -29,6 +29,8 @@ import type { ClientOptions, RequestOptions } from './options.js';
 import { parseReply } from './reply.js';
 import { createTransport } from './transport.js';
 import { sendMultipart, type UploadBody, type UploadOptions } from './upload.js';
+import { blobSource, directUpload, type RandomAccessSource } from './direct-upload.js';
+import { contentTypeFor } from './content-type.js';
 import { watchJobWith, type WatchOptions } from './watch.js';
 import { watchDocumentsWith, type DocumentEvent, type WatchDocumentsOptions } from './document-events.js';
 
@@ -188,6 +190,7 @@ export function createClient(options: ClientOptions): DocpipeClient {
   async function uploadDocument(file: UploadInput, opts: UploadOptions = {}): Promise<Document> {
     let body: UploadBody;
     let uploadOptions = opts;
+    let random: (RandomAccessSource & { identity?: string }) | undefined;
     if (typeof file === 'string') {
       if (!options.openPath) {
         throw new DocpipeError(
@@ -197,6 +200,7 @@ export function createClient(options: ClientOptions): DocpipeClient {
       }
       const opened = await options.openPath(file);
       body = opened.body;
+      random = opened.random;
       uploadOptions = {
         filename: opened.filename,
         contentType: opened.contentType,
@@ -205,6 +209,16 @@ export function createClient(options: ClientOptions): DocpipeClient {
       };
     } else {
       body = file;
+      if (file instanceof Blob) random = fileSource(file, opts);
+    }
+    if (random && random.size >= (options.directUploadThreshold ?? DEFAULT_DIRECT_UPLOAD_THRESHOLD)) {
+      const { identity } = random;
+      return directUpload(transport, url, options.fetch ?? globalThis.fetch, random, {
+        ...(options.uploadConcurrency ? { concurrency: options.uploadConcurrency } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(identity && options.uploadState ? { state: options.uploadState(identity) } : {}),
+      });
     }
     const reply = await sendMultipart({
       url,
@@ -268,6 +282,18 @@ export function createClient(options: ClientOptions): DocpipeClient {
     },
     close: () => transport.close(),
   };
+}
+
+/** Files from this size on go directly to storage (ClientOptions.directUploadThreshold). */
+export const DEFAULT_DIRECT_UPLOAD_THRESHOLD = 64 * 1024 * 1024;
+
+/** A Blob or File to upload directly; a File's name, size and date identify it for resuming. */
+function fileSource(blob: Blob, opts: UploadOptions): RandomAccessSource & { identity?: string } {
+  const name = opts.filename ?? (typeof File !== 'undefined' && blob instanceof File ? blob.name : 'upload');
+  const source = blobSource(blob, name, opts.contentType || blob.type || contentTypeFor(name));
+  return typeof File !== 'undefined' && blob instanceof File
+    ? { ...source, identity: `${blob.name}:${blob.size}:${blob.lastModified}` }
+    : source;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,4 +1,5 @@
 /** The options of a docpipe client (kept apart so the transports and the client share them). */
+import type { RandomAccessSource, UploadStateStore } from './direct-upload.js';
 import type { UploadBody } from './upload.js';
 
 /** Subscription socket states, for "reconnecting…" indicators. */
@@ -47,12 +48,35 @@ export interface ClientOptions {
   /** Called when the subscription socket changes state. */
   onConnectionChange?: (state: ConnectionState) => void;
   /**
+   * Files of at least this many bytes whose size is known and whose bytes can be read in any order
+   * (a path in Node, a `Blob`/`File`) are uploaded directly to storage in parallel parts, resumably
+   * (`createUpload` … `completeUpload`); smaller ones and streams as one GraphQL multipart request.
+   * `Infinity` turns direct uploads off. @default 64 MiB
+   */
+  directUploadThreshold?: number;
+  /** Parts of one direct upload in flight at once. @default 4 */
+  uploadConcurrency?: number;
+  /**
+   * Where a direct upload keeps what it needs to resume, per file (`identity`: path or name, size
+   * and modification time). The Node entry point keeps it in files under `~/.docpipe/uploads/`
+   * (`DOCPIPE_UPLOAD_STATE_DIR`); in browsers, pass `localStorageUploadState`. Without it a direct
+   * upload still works but starts over after an interruption.
+   */
+  uploadState?: (identity: string) => UploadStateStore;
+  /**
    * Opens a file path for upload. Set by the Node entry point (`client/sdk/node.ts`); without it,
    * passing a path rejects with `BAD_USER_INPUT`.
    */
-  openPath?: (
-    path: string,
-  ) => Promise<{ body: UploadBody; filename: string; contentType: string; size: number }>;
+  openPath?: (path: string) => Promise<OpenedFile>;
+}
+
+/** A file opened by `openPath`: a stream of it, and random access for direct uploads. */
+export interface OpenedFile {
+  body: UploadBody;
+  filename: string;
+  contentType: string;
+  size: number;
+  random?: RandomAccessSource & { identity: string };
 }
 
 /** Per-call options for queries and mutations. */

@@ -16,6 +16,8 @@ export type UploadBody =
 export interface UploadProgress {
   loaded: number;
   total: number | undefined;
+  /** Set on a direct upload that continues an interrupted one: `loaded` starts at what was stored. */
+  resumed?: boolean;
 }
 
 export interface UploadOptions {

@@ -8,6 +8,7 @@ import { forgetToken, pageToken, storeToken, type PageToken } from '../common/pa
 import {
   createClient,
   isDocpipeError,
+  localStorageUploadState,
   type ConnectionState,
   type DocpipeClient,
   type DocpipeError,
@@ -48,6 +49,8 @@ function signIn(token: PageToken) {
   const client = createClient({
     url,
     token: token.token,
+    // Large files go straight to storage; choosing the same file again after a reload resumes.
+    uploadState: localStorageUploadState(),
     onConnectionChange: (state) => {
       if (session?.client !== client) return;
       connection.textContent = CONNECTION_TEXT[state];

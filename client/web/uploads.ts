@@ -105,9 +105,9 @@ async function uploadOne(client: DocpipeClient, file: File, item: UploadItem, ca
   try {
     item.set('uploading', 0, 'Uploading 0 %');
     const doc = await client.uploadDocument(file, {
-      onProgress: ({ loaded, total }) => {
+      onProgress: ({ loaded, total, resumed }) => {
         const percent = total ? Math.floor((loaded / total) * 100) : 0;
-        item.set('uploading', percent, `Uploading ${percent} %`);
+        item.set('uploading', percent, `${resumed ? 'Resumed, uploading' : 'Uploading'} ${percent} %`);
       },
     });
     item.set('processing', 0, 'Uploaded, queued for processing');

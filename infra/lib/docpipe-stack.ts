@@ -36,7 +36,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { loadConfig, type Config, type ConfigEnvName } from '../../domain/config.js';
 
-import { DLQ_RETENTION_SECONDS, TABLE_DEFINITION, eventQueuePrefix } from '../../aws/table-definition.js';
+import {
+  DLQ_RETENTION_SECONDS,
+  INCOMPLETE_UPLOAD_DAYS,
+  TABLE_DEFINITION,
+  eventQueuePrefix,
+} from '../../aws/table-definition.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -165,8 +170,12 @@ export class DocpipeStack extends Stack {
       serverAccessLogsBucket: logBucket,
       serverAccessLogsPrefix: 's3/',
       lifecycleRules: [
-        // Uploads that died mid-stream (api crash, client gone) leave parts that are billed.
-        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        // Uploads that died mid-stream (api crash, client gone) and direct uploads nobody completed
+        // leave parts that are billed; after the longest UPLOAD_EXPIRY_SECONDS, as the bootstrap.
+        {
+          id: 'abort-incomplete-uploads',
+          abortIncompleteMultipartUploadAfter: Duration.days(INCOMPLETE_UPLOAD_DAYS),
+        },
         // Deleted documents and superseded derived artefacts stay recoverable for 30 days, then go.
         { id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(30) },
         { id: 'expire-delete-markers', expiredObjectDeleteMarker: true },
@@ -361,6 +370,19 @@ export class DocpipeStack extends Stack {
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
     });
     this.loadBalancer.logAccessLogs(logBucket, 'alb');
+    // Direct uploads: browsers on the web page's origin PUT parts to presigned S3 URLs and read
+    // each answer's ETag. Only PUT, only from the page's origin(s); presigned URLs stay the access
+    // control (the bucket is private).
+    this.bucket.addCorsRule({
+      allowedMethods: [s3.HttpMethods.PUT],
+      allowedOrigins: [
+        `https://${props.domainName ?? this.loadBalancer.loadBalancerDnsName}`,
+        ...config.web.allowedOrigins,
+      ],
+      allowedHeaders: ['content-type'],
+      exposedHeaders: ['ETag'],
+      maxAge: 3600,
+    });
     if (props.certificateArn.includes('000000000000')) {
       Annotations.of(this).addWarning(
         'No certificate given: synthesised with a placeholder. Deploy with -c certificateArn=arn:aws:acm:…',
@@ -615,7 +637,13 @@ export class DocpipeStack extends Stack {
     const api: iam.PolicyStatement[] = [
       // HeadBucket (readiness, start-up) and listing a deleted document's derived/ prefix.
       allow(['s3:ListBucket'], [bucket.bucketArn], 'Bucket'),
-      allow(['s3:PutObject', 's3:AbortMultipartUpload'], [objects('originals/')], 'Uploads'),
+      // Streamed uploads, and direct ones: CreateMultipartUpload, the parts' presigned UploadPart
+      // (signed with this role), ListParts to verify them, Complete/Abort, the expired-upload sweep.
+      allow(
+        ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        [objects('originals/')],
+        'Uploads',
+      ),
       allow(['s3:GetObject', 's3:DeleteObject'], [objects('originals/'), objects('derived/')], 'ReadDelete'),
       allow(itemActions, tableAndIndexes, 'Table'),
       // The search index's catch-up on start (server/search/search-indexer.ts): the table only.

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../../auth/tokens.js';
 import type { JobRecord } from '../../domain/model.js';
 import type { ApiKeyService } from '../api-keys.js';
+import type { DirectUploadService } from '../direct-upload-service.js';
 import type { DocumentService } from '../document-service.js';
 import type { SearchService } from '../search/search-service.js';
 
@@ -18,8 +19,14 @@ export interface GraphQLContext {
   correlationId: string;
   logger: Logger;
   documents: DocumentService;
+  uploads: DirectUploadService;
   apiKeys: ApiKeyService;
   search: SearchService;
+  /**
+   * Where this request's client reaches the S3 emulator through the edge (nginx's
+   * `X-Docpipe-Storage-Path`, e.g. `/storage`): presigned part URLs are made relative to it.
+   */
+  storagePath?: string;
   /** Runs a storage call under this request's concurrency bound. */
   io: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Batches `Document.job` lookups of one request into BatchGetItem calls. */
@@ -28,12 +35,18 @@ export interface GraphQLContext {
 
 export interface ContextServices {
   documents: DocumentService;
+  uploads: DirectUploadService;
   apiKeys: ApiKeyService;
   search: SearchService;
 }
 
 export function createContext(
-  args: { principal: Principal; correlationId: string; logger: Logger } & ContextServices,
+  args: {
+    principal: Principal;
+    correlationId: string;
+    logger: Logger;
+    storagePath?: string;
+  } & ContextServices,
 ): GraphQLContext {
   const { principal, documents } = args;
   // Made on first use: a WebSocket subscription holds its context for its whole life and most never

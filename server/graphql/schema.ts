@@ -9,6 +9,7 @@ import { DocumentEventsResolver } from './document-events.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 import { JobResolver } from './job.resolver.js';
 import { SearchResolver } from './search.resolver.js';
+import { UploadResolver } from './upload.resolver.js';
 
 /**
  * Builds the executable schema from the resolver classes. Subscriptions bring their own
@@ -24,6 +25,7 @@ export function buildDocpipeSchema(): Promise<GraphQLSchema> {
       SearchResolver,
       DocumentEventsResolver,
       NodeResolver,
+      UploadResolver,
     ],
     pubSub: createPubSub(),
     validate: false,

@@ -14,7 +14,10 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS = join(root, 'test-artifacts', 'browser');
 const DOC_SCREENSHOTS = join(root, 'docs', 'screenshots');
 
-export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/** `trustCertificates`: accept the edge's locally made certificate (tests that go through nginx). */
+export async function launchChromium(
+  opts: { trustCertificates?: boolean } = {},
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `${CHROMIUM} not found: install it with \`apt-get install --no-install-recommends chromium\``,
@@ -26,6 +29,7 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
     headless: true,
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
+    ...(opts.trustCertificates && { ignoreHTTPSErrors: true }),
     args: [
       '--no-sandbox',
       '--disable-gpu',

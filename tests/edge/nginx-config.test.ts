@@ -236,7 +236,7 @@ describe('the compose rendering (nginx/compose.nginx.conf)', () => {
     expect(readFileSync(COMPOSE_NGINX_CONF, 'utf8')).toBe(expected);
   });
 
-  it('passes nginx -t (with the compose DNS name and certificate paths mapped to this machine)', async () => {
+  it('passes nginx -t (with the compose DNS names and certificate paths mapped to this machine)', async () => {
     const text = readFileSync(COMPOSE_NGINX_CONF, 'utf8');
     expect(text).toContain('server api:4000;');
     expect(text).toContain('ssl_certificate /etc/nginx/tls/server.pem;');
@@ -244,8 +244,10 @@ describe('the compose rendering (nginx/compose.nginx.conf)', () => {
     // container's tmpfs becomes a directory here (nginx -t creates the temp directories).
     const writable = join(dir, 'compose-tmp');
     mkdirSync(writable, { recursive: true });
+    expect(text).toContain('server floci:4566;');
     const local = text
       .replace('server api:4000;', 'server 127.0.0.1:4000;')
+      .replace('server floci:4566;', 'server 127.0.0.1:4566;')
       // (the tmpfs first: the paths substituted here are under /tmp themselves)
       .replaceAll(`${COMPOSE_NGINX_WRITABLE_DIR}/`, `${writable}/`)
       .replaceAll('/etc/nginx/tls/', `${dir}/tls/`);
@@ -297,6 +299,7 @@ describe('the compose rendering (nginx/compose.nginx.conf)', () => {
     const [httpsPort, httpPort] = [await freePort(), await freePort()];
     const text = readFileSync(COMPOSE_NGINX_CONF, 'utf8')
       .replace('server api:4000;', 'server 127.0.0.1:9;')
+      .replace('server floci:4566;', 'server 127.0.0.1:9;')
       .replaceAll(`${COMPOSE_NGINX_WRITABLE_DIR}/`, `${writable}/`)
       .replaceAll('/etc/nginx/tls/', `${tlsDir}/`)
       // Loopback only in tests, on free ports.

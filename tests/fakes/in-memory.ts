@@ -3,8 +3,11 @@
  * adapters' contracts that the logic relies on (conditional writes by version, owner checks,
  * newest-first listing) and nothing else; the emulator suites check the real adapters.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pino } from 'pino';
+import type { StoredPart } from '../../aws/blob-store.js';
+import type { UploadRecord, UploadState } from '../../domain/uploads.js';
 import { JobWriter } from '../../aws/job-writer.js';
 import type { JobMessage } from '../../domain/messages.js';
 import type {
@@ -143,6 +146,40 @@ export class InMemoryStore implements DocumentServiceStore {
 
 export class InMemoryBlobs {
   readonly objects = new Map<string, Buffer>();
+  /** Multipart uploads in progress: S3 upload id → part number → bytes. */
+  readonly multipart = new Map<string, Map<number, Buffer>>();
+  async createMultipart(): Promise<string> {
+    const id = randomUUID();
+    this.multipart.set(id, new Map());
+    return id;
+  }
+  async presignPart(key: string, uploadId: string, partNumber: number): Promise<string> {
+    return `memory://${key}?uploadId=${uploadId}&partNumber=${partNumber}`;
+  }
+  /** What a client's PUT to a part URL does; returns the ETag. */
+  putPart(uploadId: string, partNumber: number, bytes: Buffer): string {
+    this.multipart.get(uploadId)!.set(partNumber, bytes);
+    return etagOf(bytes);
+  }
+  async listParts(_key: string, uploadId: string): Promise<StoredPart[] | null> {
+    const parts = this.multipart.get(uploadId);
+    if (!parts) return null;
+    return [...parts.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([partNumber, bytes]) => ({ partNumber, etag: etagOf(bytes), size: bytes.length }));
+  }
+  async completeMultipart(key: string, uploadId: string, parts: readonly StoredPart[]): Promise<void> {
+    const held = this.multipart.get(uploadId)!;
+    this.objects.set(key, Buffer.concat(parts.map((p) => held.get(p.partNumber)!)));
+    this.multipart.delete(uploadId);
+  }
+  async abortMultipart(_key: string, uploadId: string): Promise<void> {
+    this.multipart.delete(uploadId);
+  }
+  async sha256(key: string): Promise<{ sha256: string; size: number }> {
+    const bytes = this.objects.get(key)!;
+    return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+  }
   async putStream(key: string, body: Readable | Buffer): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of Buffer.isBuffer(body) ? Readable.from([body]) : body)
@@ -195,4 +232,27 @@ export function jobWriterOver(store: InMemoryStore, events: JobRecord[] = []): J
     },
     pino({ level: 'silent' }),
   );
+}
+
+const etagOf = (bytes: Buffer) => `"${createHash('md5').update(bytes).digest('hex')}"`;
+
+/** Direct-upload records, with the conditional state change the service relies on. */
+export class InMemoryUploads {
+  readonly records = new Map<string, UploadRecord>();
+  async put(upload: UploadRecord): Promise<void> {
+    this.records.set(upload.id, structuredClone(upload));
+  }
+  async get(ownerId: string, id: string): Promise<UploadRecord | null> {
+    const upload = this.records.get(id);
+    return upload && upload.ownerId === ownerId ? structuredClone(upload) : null;
+  }
+  async setState(id: string, from: UploadState, to: UploadState): Promise<boolean> {
+    const upload = this.records.get(id);
+    if (upload?.state !== from) return false;
+    upload.state = to;
+    return true;
+  }
+  async delete(id: string): Promise<void> {
+    this.records.delete(id);
+  }
 }

@@ -134,9 +134,21 @@ describe('infra: data and messaging', () => {
       VersioningConfiguration: { Status: 'Enabled' },
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
-          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 } }),
           Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
         ]),
+      },
+    });
+    // Direct uploads from the web page: PUT from its origin only, with the ETag readable.
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: {
+        CorsRules: [
+          Match.objectLike({
+            AllowedMethods: ['PUT'],
+            AllowedOrigins: [Match.anyValue()],
+            ExposedHeaders: ['ETag'],
+          }),
+        ],
       },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {

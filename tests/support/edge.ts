@@ -46,7 +46,7 @@ export interface HttpsResponse {
 /** One HTTPS request over a fresh connection, verified against `ca` unless `ca` is omitted. */
 export function httpsRequest(
   url: string,
-  opts: RequestOptions & { ca?: Buffer; body?: string } = {},
+  opts: RequestOptions & { ca?: Buffer; body?: string | Uint8Array } = {},
 ): Promise<HttpsResponse> {
   const { body, ...options } = opts;
   return new Promise((resolveResponse, reject) => {

@@ -34,7 +34,9 @@ export function registerUpload(program: Command, ctx: CliContext): void {
         );
         const bar = reporter.add(basename(file), size);
         try {
-          const doc = await c.uploadDocument(file, { onProgress: (p) => bar.uploading(p.loaded, p.total) });
+          const doc = await c.uploadDocument(file, {
+            onProgress: (p) => bar.uploading(p.loaded, p.total, p.resumed),
+          });
           bar.uploaded(doc.id);
           const final = opts.watch && doc.job ? await follow(c, doc.job.id, bar, doc) : doc;
           if (final.status === 'FAILED') ctx.fail();
