@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tokenFor } from './support/auth.js';
+import { TEST_TOKEN, tokenFor } from './support/auth.js';
 import { gql, uploadFile, watchUntilDone } from './support/graphql.js';
 import {
   Disposables,
@@ -169,5 +169,102 @@ describe('connections paged both ways', () => {
       const res = await gql(api.url, PAGE, vars);
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
     }
+  });
+});
+
+describe('mutations: one input object, a payload; the old forms still work, deprecated', () => {
+  const CREATE =
+    'mutation ($file: Upload!) { createDocument(input: { file: $file }) { document { id filename job { id } } } }';
+
+  async function createDocument(text: string, filename: string) {
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query: CREATE, variables: { file: null } }));
+    form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.append('0', new Blob([text], { type: 'text/plain' }), filename);
+    const res = await fetch(api.url, {
+      method: 'POST',
+      body: form,
+      headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${TEST_TOKEN}` },
+    });
+    const body = (await res.json()) as any;
+    expect(body.errors).toBeUndefined();
+    return body.data.createDocument.document as { id: string; filename: string; job: { id: string } };
+  }
+
+  it('createDocument, restartProcessing, deleteDocument and revokeApiKey take input and answer payloads', async () => {
+    const doc = await createDocument('input objects', 'input.txt');
+    expect(doc.filename).toBe('input.txt');
+    await watchUntilDone(api.wsUrl, doc.job.id);
+    const restarted = await gql(
+      api.url,
+      'mutation ($id: ID!) { restartProcessing(input: { id: $id }) { document { id } job { id documentId status } } }',
+      { id: doc.id },
+    );
+    const { document, job } = restarted.data!['restartProcessing'];
+    expect(document.id).toBe(doc.id);
+    expect(job).toMatchObject({ documentId: doc.id, status: 'QUEUED' });
+    expect(job.id).not.toBe(doc.job.id);
+    await watchUntilDone(api.wsUrl, job.id);
+
+    const deleted = await gql(
+      api.url,
+      'mutation ($id: ID!) { deleteDocument(input: { id: $id }) { id deleted } }',
+      {
+        id: doc.id,
+      },
+    );
+    expect(deleted.data!['deleteDocument']).toEqual({ id: doc.id, deleted: true });
+    const key = await gql(api.url, 'mutation { createApiKey(input: { name: "relay" }) { apiKey { id } } }');
+    const keyId = key.data!['createApiKey'].apiKey.id;
+    const revoked = await gql(
+      api.url,
+      'mutation ($id: ID!) { revokeApiKey(input: { id: $id }) { id revoked } }',
+      {
+        id: keyId,
+      },
+    );
+    expect(revoked.data!['revokeApiKey']).toEqual({ id: keyId, revoked: true });
+  });
+
+  it('the old argument forms keep working, and introspection marks them deprecated', async () => {
+    const doc = (await upload('old-form.txt')) as { id: string; job: { id: string } };
+    await watchUntilDone(api.wsUrl, doc.job.id);
+    const re = await gql(api.url, 'mutation ($id: ID!) { reprocessDocument(id: $id) { id } }', {
+      id: doc.id,
+    });
+    expect(re.data!['reprocessDocument'].id).toBe(doc.id);
+    const del = await gql(api.url, 'mutation ($id: ID!) { deleteDocument(id: $id) { deleted } }', {
+      id: doc.id,
+    });
+    expect(del.data!['deleteDocument'].deleted).toBe(true);
+
+    const schema = await gql(
+      api.url,
+      '{ __type(name: "Mutation") { fields(includeDeprecated: true) { name isDeprecated args(includeDeprecated: true) { name isDeprecated } } } }',
+    );
+    const fields = Object.fromEntries(schema.data!['__type'].fields.map((f: any) => [f.name, f]));
+    expect(fields['uploadDocument'].isDeprecated).toBe(true);
+    expect(fields['reprocessDocument'].isDeprecated).toBe(true);
+    expect(fields['createDocument'].isDeprecated).toBe(false);
+    for (const name of ['deleteDocument', 'revokeApiKey']) {
+      expect(fields[name].args).toEqual([
+        { name: 'id', isDeprecated: true },
+        { name: 'input', isDeprecated: false },
+      ]);
+    }
+  });
+
+  it('an id in neither place, or two different ids, is BAD_USER_INPUT and deletes nothing', async () => {
+    const doc = await upload('kept.txt');
+    const neither = await gql(api.url, 'mutation { deleteDocument { deleted } }');
+    expect(neither.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input' });
+    const both = await gql(
+      api.url,
+      'mutation ($id: ID!, $other: ID!) { deleteDocument(id: $other, input: { id: $id }) { deleted } }',
+      { id: doc.id, other: randomUUID() },
+    );
+    expect(both.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'id' });
+    const still = await gql(api.url, 'query ($id: ID!) { document(id: $id) { id } }', { id: doc.id });
+    expect(still.data!['document']).toEqual({ id: doc.id });
   });
 });

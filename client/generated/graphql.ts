@@ -129,7 +129,7 @@ export type UploadDocumentMutationVariables = Exact<{
 }>;
 
 
-export type UploadDocumentMutation = { uploadDocument: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } };
+export type UploadDocumentMutation = { createDocument: { document: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } } };
 
 export type DeleteDocumentMutationVariables = Exact<{
   id: string | number;
@@ -143,7 +143,7 @@ export type ReprocessDocumentMutationVariables = Exact<{
 }>;
 
 
-export type ReprocessDocumentMutation = { reprocessDocument: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } };
+export type ReprocessDocumentMutation = { restartProcessing: { document: { id: string, filename: string, contentType: string, detectedType: string | null, size: number, sha256: string, status: JobStatus, createdAt: string, updatedAt: string, job: { id: string, documentId: string, status: JobStatus, stage: string, progress: number, attempts: number, version: number, createdAt: string, startedAt: string | null, finishedAt: string | null, updatedAt: string, error: { code: string, message: string } | null } | null, result: { jobId: string, kind: string, pageCount: number | null, wordCount: number | null, charCount: number | null, language: string | null, textPreview: string | null, textTruncated: boolean, title: string | null, author: string | null, authoredAt: string | null, metadata: Record<string, unknown>, textUrl: string | null, thumbnailUrl: string | null, image: { width: number, height: number, format: string } | null } | null } } };
 
 export type DocumentEventsSubscriptionVariables = Exact<{
   after?: string | null | undefined;
@@ -367,12 +367,12 @@ export const CreateApiKeyDocument = new TypedDocumentString(`
 }`, {"hash":"sha256:7a45f416467ebd74211f331afda194f815da2f3a0d9625a1d53f7c674314dd5e"}) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
 export const RevokeApiKeyDocument = new TypedDocumentString(`
     mutation RevokeApiKey($id: ID!) {
-  revokeApiKey(id: $id) {
+  revokeApiKey(input: {id: $id}) {
     id
     revoked
   }
 }
-    `, {"hash":"sha256:fa3766e532f3cf569c372a3e38e94d6c5109f88c63858d2cd0ce8e963c2be690"}) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
+    `, {"hash":"sha256:39bf628ec685fdb6df48c9905c2c4b5258f57b3e0ce5820b851f9aaa85d25581"}) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const DocumentByIdDocument = new TypedDocumentString(`
     query DocumentById($id: ID!) {
   document(id: $id) {
@@ -582,8 +582,10 @@ export const DocumentDownloadUrlDocument = new TypedDocumentString(`
     `, {"hash":"sha256:3b1c2ac41f2a5f60f1722944bc74a46f758d0708f8aba34be1c0c11dc647bdf5"}) as unknown as TypedDocumentString<DocumentDownloadUrlQuery, DocumentDownloadUrlQueryVariables>;
 export const UploadDocumentDocument = new TypedDocumentString(`
     mutation UploadDocument($file: Upload!) {
-  uploadDocument(file: $file) {
-    ...DocumentFields
+  createDocument(input: {file: $file}) {
+    document {
+      ...DocumentFields
+    }
   }
 }
     fragment JobFields on Job {
@@ -637,19 +639,21 @@ fragment DocumentFields on Document {
     textUrl
     thumbnailUrl
   }
-}`, {"hash":"sha256:4ffe7762361110387dd083b40e0eded40856a3ef2a8b4ea911dad0e92e678a7b"}) as unknown as TypedDocumentString<UploadDocumentMutation, UploadDocumentMutationVariables>;
+}`, {"hash":"sha256:63d71982e617ef8463fd22a75c1ddf57046a07923f2375a409dfee39ac4e118c"}) as unknown as TypedDocumentString<UploadDocumentMutation, UploadDocumentMutationVariables>;
 export const DeleteDocumentDocument = new TypedDocumentString(`
     mutation DeleteDocument($id: ID!) {
-  deleteDocument(id: $id) {
+  deleteDocument(input: {id: $id}) {
     id
     deleted
   }
 }
-    `, {"hash":"sha256:a9a7fa79a62ae87f60c4d0286f7a7816ac64ee75f834ee71eb9c59f24d7626ce"}) as unknown as TypedDocumentString<DeleteDocumentMutation, DeleteDocumentMutationVariables>;
+    `, {"hash":"sha256:217c9132d328840009adb8016724b8db36056f4777d9d759e2bef4d3954e745f"}) as unknown as TypedDocumentString<DeleteDocumentMutation, DeleteDocumentMutationVariables>;
 export const ReprocessDocumentDocument = new TypedDocumentString(`
     mutation ReprocessDocument($id: ID!) {
-  reprocessDocument(id: $id) {
-    ...DocumentFields
+  restartProcessing(input: {id: $id}) {
+    document {
+      ...DocumentFields
+    }
   }
 }
     fragment JobFields on Job {
@@ -703,7 +707,7 @@ fragment DocumentFields on Document {
     textUrl
     thumbnailUrl
   }
-}`, {"hash":"sha256:4f38f810de810e50b631bce5cbd8e4012e22c3bb2470ff6359a673d18e2d6467"}) as unknown as TypedDocumentString<ReprocessDocumentMutation, ReprocessDocumentMutationVariables>;
+}`, {"hash":"sha256:fa106ed0c55c6a1a3a34f982d4d7d93fd595b315bf042f0c6d8fe23d432dd72a"}) as unknown as TypedDocumentString<ReprocessDocumentMutation, ReprocessDocumentMutationVariables>;
 export const DocumentEventsDocument = new TypedDocumentString(`
     subscription DocumentEvents($after: String) {
   documentEvents(after: $after) {

@@ -65,13 +65,15 @@ query SearchDocuments($query: String!) {
     query: `# Upload a file: open the "Upload" panel (paperclip icon on the left), pick a file, then run.
 # The chosen file is sent as $file in a GraphQL multipart request.
 mutation Upload($file: Upload!) {
-  uploadDocument(file: $file) {
-    id
-    filename
-    size
-    status
-    job {
+  createDocument(input: { file: $file }) {
+    document {
       id
+      filename
+      size
+      status
+      job {
+        id
+      }
     }
   }
 }
@@ -138,7 +140,7 @@ mutation CreateApiKey($name: String!) {
 }
 
 mutation RevokeApiKey($id: ID!) {
-  revokeApiKey(id: $id) {
+  revokeApiKey(input: { id: $id }) {
     id
     revoked
   }

@@ -22,6 +22,7 @@ import {
   type RevokeApiKeyMutation,
   type SearchDocumentsQuery,
   type SearchFilter,
+  type UploadDocumentMutation,
 } from '../generated/graphql.js';
 import { DocpipeError } from './errors.js';
 import { operation } from './operation.js';
@@ -229,7 +230,7 @@ export function createClient(options: ClientOptions): DocpipeClient {
       options: uploadOptions,
       fetch: options.fetch,
     });
-    return parseReply<{ uploadDocument: Document }>(reply).uploadDocument;
+    return parseReply<UploadDocumentMutation>(reply).createDocument.document;
   }
 
   return {
@@ -263,7 +264,7 @@ export function createClient(options: ClientOptions): DocpipeClient {
       return (await request(DeleteDocumentDocument, { id }, opts)).deleteDocument;
     },
     async reprocessDocument(id, opts) {
-      return (await request(ReprocessDocumentDocument, { id }, opts)).reprocessDocument;
+      return (await request(ReprocessDocumentDocument, { id }, opts)).restartProcessing.document;
     },
     watchJob(jobId, opts) {
       return watchJobWith(transport.subscriptions, jobId, opts);

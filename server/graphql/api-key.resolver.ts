@@ -1,6 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { ApiKeyRecord } from '../../domain/model.js';
 import type { GraphQLContext } from './context.js';
+import { RevokeApiKeyInput, targetId } from './mutation-inputs.js';
 import { ApiKeyType, CreateApiKeyInput, CreateApiKeyPayload, RevokeApiKeyPayload } from './api-key.type.js';
 
 @Resolver(() => ApiKeyType)
@@ -20,9 +21,12 @@ export class ApiKeyResolver {
 
   @Mutation(() => RevokeApiKeyPayload, { description: 'Revokes one of your API keys at once.' })
   async revokeApiKey(
-    @Arg('id', () => ID) id: string,
+    @Arg('input', () => RevokeApiKeyInput, { nullable: true }) input: RevokeApiKeyInput | null | undefined,
+    @Arg('id', () => ID, { nullable: true, deprecationReason: 'Use input: { id }.' })
+    id: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RevokeApiKeyPayload> {
-    return { id, revoked: await ctx.io(() => ctx.apiKeys.revoke(ctx.ownerId, id)) };
+    const target = targetId(input, id);
+    return { id: target, revoked: await ctx.io(() => ctx.apiKeys.revoke(ctx.ownerId, target)) };
   }
 }

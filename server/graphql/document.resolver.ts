@@ -8,6 +8,14 @@ import {
   DocumentType,
 } from './document.type.js';
 import { JobType } from './job.type.js';
+import {
+  CreateDocumentInput,
+  CreateDocumentPayload,
+  DeleteDocumentInput,
+  RestartProcessingInput,
+  RestartProcessingPayload,
+  targetId,
+} from './mutation-inputs.js';
 import { UploadScalar, type ReceivedUpload } from './upload.scalar.js';
 import { SpanKind, withSpan } from '../../telemetry/tracing.js';
 
@@ -57,10 +65,22 @@ export class DocumentResolver {
     };
   }
 
+  @Mutation(() => CreateDocumentPayload, {
+    description:
+      'Upload a file (GraphQL multipart request). Processing starts at once; watch `document.job`.',
+  })
+  async createDocument(
+    @Arg('input', () => CreateDocumentInput) input: CreateDocumentInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<{ document: DocumentRecord }> {
+    return { document: await this.upload(ctx, input.file, input.idempotencyKey) };
+  }
+
   @Mutation(() => DocumentType, {
     description: 'Upload a file (GraphQL multipart request). Processing starts at once; watch `job`.',
+    deprecationReason: 'Use createDocument(input: { file, idempotencyKey }).',
   })
-  async uploadDocument(
+  uploadDocument(
     @Arg('file', () => UploadScalar) upload: ReceivedUpload,
     @Arg('idempotencyKey', () => String, {
       nullable: true,
@@ -70,6 +90,10 @@ export class DocumentResolver {
     idempotencyKey: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DocumentRecord> {
+    return this.upload(ctx, upload, idempotencyKey);
+  }
+
+  private upload(ctx: GraphQLContext, upload: ReceivedUpload, idempotencyKey: string | null | undefined) {
     // The root of the upload's trace (when tracing is on): S3, DynamoDB, the job message, the worker.
     return withSpan(
       'uploadDocument',
@@ -95,13 +119,37 @@ export class DocumentResolver {
       'Idempotent: deleting again returns deleted: false.',
   })
   async deleteDocument(
-    @Arg('id', () => ID) id: string,
+    @Arg('input', () => DeleteDocumentInput, { nullable: true })
+    input: DeleteDocumentInput | null | undefined,
+    @Arg('id', () => ID, { nullable: true, deprecationReason: 'Use input: { id }.' })
+    id: string | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DeleteDocumentPayload> {
-    return { id, deleted: await ctx.io(() => ctx.documents.delete(ctx.ownerId, id, ctx.correlationId)) };
+    const target = targetId(input, id);
+    return {
+      id: target,
+      deleted: await ctx.io(() => ctx.documents.delete(ctx.ownerId, target, ctx.correlationId)),
+    };
   }
 
-  @Mutation(() => DocumentType, { description: 'Process a finished document again with a new job.' })
+  @Mutation(() => RestartProcessingPayload, {
+    description:
+      'Process a finished document again with a new job; its result stays until that job completes.',
+  })
+  async restartProcessing(
+    @Arg('input', () => RestartProcessingInput) input: RestartProcessingInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<{ document: DocumentRecord; job: JobRecord }> {
+    const document = await ctx.io(() => ctx.documents.reprocess(ctx.ownerId, input.id, ctx.correlationId));
+    const job = await ctx.jobLoader.load(document.currentJobId);
+    if (!job) throw new Error(`job ${document.currentJobId} of document ${document.id} is missing`);
+    return { document, job };
+  }
+
+  @Mutation(() => DocumentType, {
+    description: 'Process a finished document again with a new job.',
+    deprecationReason: 'Use restartProcessing(input: { id }).',
+  })
   reprocessDocument(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<DocumentRecord> {
     return ctx.io(() => ctx.documents.reprocess(ctx.ownerId, id, ctx.correlationId));
   }

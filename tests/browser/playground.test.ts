@@ -124,7 +124,8 @@ describe('GraphiQL playground (bundled, offline)', () => {
   });
 
   it('finds a phrase that is only in a scan uploaded from the playground (OCR)', async () => {
-    const upload = 'mutation Upload($file: Upload!) { uploadDocument(file: $file) { filename status } }';
+    const upload =
+      'mutation Upload($file: Upload!) { createDocument(input: { file: $file }) { document { filename status } } }';
     const page = await context.newPage();
     await page.goto(`${api.url}?${new URLSearchParams({ query: upload, variables: '{"file": null}' })}`);
     await page.getByRole('button', { name: 'Show Upload' }).click();
