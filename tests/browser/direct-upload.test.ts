@@ -22,7 +22,9 @@ import {
 import { launchChromium, writeDevToken } from './chromium.js';
 
 const MiB = 1024 * 1024;
-const SIZE = 80 * MiB;
+/** DOCPIPE_TEST_WEB_MIB (default 80, ten 8 MiB parts; the issue's judged case is 1024). */
+const SIZE = Number(process.env['DOCPIPE_TEST_WEB_MIB'] ?? 80) * MiB;
+const PARTS = Math.ceil(SIZE / (8 * MiB));
 const disposables = new Disposables();
 let edge: RunningNginx;
 let context: BrowserContext;
@@ -60,38 +62,40 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => disposables.disposeAll());
 
-it('resumes a large upload after a reload when the same file is chosen again', async () => {
-  const page = await context.newPage();
-  const parts: string[] = [];
-  page.on('request', (r) => {
-    if (r.method() === 'PUT') parts.push(r.url());
-  });
-  await page.goto(`${edge.httpsOrigin}/`);
-  await page.getByText('Signed in with the development token').waitFor();
-  await page.getByLabel('Choose files…').setInputFiles(file);
-  // Reload once about a third is stored.
-  await page.waitForFunction(
-    () => (document.querySelector('.upload progress') as HTMLProgressElement)?.value >= 30,
-  );
-  await page.reload();
-  await page.getByText('Signed in with the development token').waitFor();
-  const before = parts.length;
-  expect(parts.every((u) => u.startsWith(`${edge.httpsOrigin}/storage/`))).toBe(true);
+it(
+  'resumes a large upload after a reload when the same file is chosen again',
+  async () => {
+    const page = await context.newPage();
+    const parts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'PUT') parts.push(r.url());
+    });
+    await page.goto(`${edge.httpsOrigin}/`);
+    await page.getByText('Signed in with the development token').waitFor();
+    await page.getByLabel('Choose files…').setInputFiles(file);
+    // Reload once about a third is stored.
+    await page.waitForFunction(
+      () => (document.querySelector('.upload progress') as HTMLProgressElement)?.value >= 30,
+    );
+    await page.reload();
+    await page.getByText('Signed in with the development token').waitFor();
+    const before = parts.length;
+    expect(parts.every((u) => u.startsWith(`${edge.httpsOrigin}/storage/`))).toBe(true);
 
-  await page.getByLabel('Choose files…').setInputFiles(file);
-  await page.locator('.upload-text', { hasText: /^Resumed, uploading/ }).waitFor();
-  await page.waitForFunction(
-    () => document.querySelector<HTMLLIElement>('.upload')?.dataset['state'] !== 'uploading',
-    null,
-    {
-      timeout: 60_000,
-    },
-  );
-  const state = await page.locator('.upload').getAttribute('data-state');
-  expect(state, (await page.locator('.upload-text').textContent()) ?? '').not.toBe('failed');
-  // 10 parts of 8 MiB: the second pick sent only those not stored yet.
-  expect(parts.length - before).toBeLessThan(10);
-  expect(
-    await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('docpipe.upload.'))),
-  ).toEqual([]);
-}, 120_000);
+    await page.getByLabel('Choose files…').setInputFiles(file);
+    await page.locator('.upload-text', { hasText: /^Resumed, uploading/ }).waitFor();
+    await page.waitForFunction(
+      () => document.querySelector<HTMLLIElement>('.upload')?.dataset['state'] !== 'uploading',
+      null,
+      { timeout: 60_000 + (SIZE / MiB / 4) * 1000 },
+    );
+    const state = await page.locator('.upload').getAttribute('data-state');
+    expect(state, (await page.locator('.upload-text').textContent()) ?? '').not.toBe('failed');
+    // 8 MiB parts: the second pick sent only those not stored yet.
+    expect(parts.length - before).toBeLessThan(PARTS);
+    expect(
+      await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('docpipe.upload.'))),
+    ).toEqual([]);
+  },
+  120_000 + (SIZE / MiB / 4) * 1000,
+);
