@@ -88,11 +88,7 @@ export class DocumentStore {
   }
 
   /**
-   * Newest first, optionally only one status. `after` is a cursor from a previous page
-   * (see {@link encodeCursor}).
-   */
-  /**
-   * A page of the owner's documents, newest first: the `limit` after `cursor` (from the newest
+   * A page of the owner's documents (optionally one status only; cursors: {@link encodeCursor}), newest first: the `limit` after `cursor` (from the newest
    * without one), or `backward`, the `limit` just before it (from the oldest without one; read
    * oldest-first, then turned round). `hasMore`: another page lies beyond, in the direction read.
    */

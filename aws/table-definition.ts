@@ -8,7 +8,10 @@
 export const OWNER_INDEX = 'byOwner';
 /** GSI listing an owner's documents in one status: gsi2pk = OWNER#<ownerId>#<status>, gsi2sk as gsi1sk. */
 export const OWNER_STATUS_INDEX = 'byOwnerStatus';
-/** Sparse GSI of unfinished jobs by last change: gsi3pk = ACTIVE (absent once terminal), gsi3sk = time. */
+/**
+ * Sparse GSI of things that may need sweeping: unfinished jobs by last change (gsi3pk = ACTIVE,
+ * absent once terminal) and direct uploads by expiry (aws/upload-store.ts); gsi3sk = time.
+ */
 export const ACTIVE_JOBS_INDEX = 'activeJobs';
 
 export interface KeyDefinition {
@@ -25,7 +28,7 @@ export const TABLE_DEFINITION = {
     { indexName: ACTIVE_JOBS_INDEX, partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     { indexName: OWNER_STATUS_INDEX, partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   ],
-  /** Expires tombstones and idempotency keys (epoch seconds). */
+  /** Expires tombstones, idempotency keys, deletion records and upload records (epoch seconds). */
   ttlAttribute: 'expiresAt',
 } as const satisfies {
   billing: 'PAY_PER_REQUEST';

@@ -137,6 +137,9 @@ function storageBlocks(storage: NginxConfigOptions['storage']): { upstream: stri
     '            if ($args !~ "(^|&)uploadId=[^&]+") { return 403; }',
     '            if ($args !~ "(^|&)partNumber=[0-9]+(&|$)") { return 403; }',
     '            if ($args !~ "(^|&)X-Amz-Signature=[0-9a-f]+(&|$)") { return 403; }',
+    // UploadPartCopy: a part copied from another object. The emulator checks no signatures, so this
+    // would let anyone with an upload of their own copy someone else's original into it.
+    '            if ($http_x_amz_copy_source) { return 403; }',
     `            rewrite ^${STORAGE_PATH}(/.*)$ $1 break;`,
     '            proxy_pass http://docpipe_storage;',
     `            proxy_set_header Host ${storage.host};`,

@@ -310,9 +310,11 @@ export class DocumentService {
   ): Promise<(DocumentRecord | JobRecord | null)[]> {
     if (ids.length > MAX_NODES) throw badInput(`At most ${MAX_NODES} ids at once`, { argument });
     for (const id of ids) requireId(id, argument);
+    // One key once: DynamoDB refuses a batch that names a key twice.
+    const unique = [...new Set(ids)];
     const [documents, jobs] = await Promise.all([
-      this.deps.store.getDocuments(ownerId, ids),
-      this.getJobs(ownerId, ids),
+      this.deps.store.getDocuments(ownerId, unique),
+      this.getJobs(ownerId, unique),
     ]);
     return ids.map((id) => documents.get(id) ?? jobs.get(id) ?? null);
   }

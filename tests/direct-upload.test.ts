@@ -260,20 +260,24 @@ describe('a refused direct upload leaves nothing behind', () => {
   it('expired: NOT_FOUND (UPLOAD_EXPIRED) on use, and the sweeper removes the ones nobody touches', async () => {
     const before = await stored();
     const shortLived = await startApi(
-      testConfig(emulators, { UPLOAD_EXPIRY_SECONDS: '1' }, NAMES),
+      // Long enough for the part PUT below to beat its URL's expiry on a busy machine.
+      testConfig(emulators, { UPLOAD_EXPIRY_SECONDS: '3' }, NAMES),
       disposables,
     );
     const used = await createUpload(shortLived.url, { filename: 'x.bin', size: PART + 1 });
     const forgotten = await createUpload(shortLived.url, { filename: 'y.bin', size: PART + 1 });
     await putPart(api.url, forgotten.parts[0]!.url, randomBytes(PART));
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, 3100));
 
     const res = await complete(used.id, []);
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', reason: 'UPLOAD_EXPIRED' });
 
     const adapters = await connectAws(config, pino({ level: 'silent' }));
     try {
-      const swept = await sweepExpiredUploads({ ...adapters, logger: pino({ level: 'silent' }) });
+      const swept = await sweepExpiredUploads(
+        { ...adapters, logger: pino({ level: 'silent' }) },
+        Date.now() + 1000,
+      );
       expect(swept).toBeGreaterThanOrEqual(1);
     } finally {
       adapters.destroy();

@@ -201,7 +201,11 @@ export function createClient(options: ClientOptions): DocpipeClient {
       }
       const opened = await options.openPath(file);
       body = opened.body;
-      random = opened.random;
+      // The caller's name and type win over the path's, on the direct path as on the streamed one.
+      random = opened.random && {
+        ...opened.random,
+        ...stripUndefined({ filename: opts.filename, contentType: opts.contentType }),
+      };
       uploadOptions = {
         filename: opened.filename,
         contentType: opened.contentType,

@@ -8,6 +8,7 @@
 import {
   CompleteUploadDocument,
   CreateUploadDocument,
+  DocumentByIdDocument,
   UploadByIdDocument,
   UploadPartsDocument,
   type DocumentFieldsFragment,
@@ -66,9 +67,9 @@ export async function directUpload(
 ): Promise<DocumentFieldsFragment> {
   const signal = opts.signal;
   const requestOptions = signal ? { signal } : {};
-  const { upload, urls } = await resume(transport, source, opts.state, signal).then(
-    async (resumed) => resumed ?? (await start(transport, source, signal)),
-  );
+  const previous = await resume(transport, source, opts.state, signal);
+  if (previous && 'document' in previous) return previous.document;
+  const { upload, urls } = previous ?? (await start(transport, source, signal));
   const saved: SavedUpload = {
     id: upload.id,
     size: source.size,
@@ -168,19 +169,25 @@ interface Started {
   urls: Map<number, string>;
 }
 
-/** The saved upload if the api still has it, with the ETags of the parts storage holds. */
+/**
+ * The saved upload if the api still has it, with the ETags of the parts storage holds; or the
+ * document it already became (completed by a run that died before clearing its state, or whose
+ * answer was lost: the upload id is the document's).
+ */
 async function resume(
   transport: Transport,
   source: RandomAccessSource,
   state: UploadStateStore | undefined,
   signal: AbortSignal | undefined,
-): Promise<Started | null> {
+): Promise<Started | { document: DocumentFieldsFragment } | null> {
   const saved = await state?.load();
   if (!saved || saved.size !== source.size) return null;
-  const { upload } = await transport.request(UploadByIdDocument, { id: saved.id }, signal ? { signal } : {});
+  const requestOptions = signal ? { signal } : {};
+  const { upload } = await transport.request(UploadByIdDocument, { id: saved.id }, requestOptions);
   if (!upload) {
-    await state?.clear(); // expired, completed or aborted meanwhile
-    return null;
+    await state?.clear(); // completed, expired or aborted meanwhile
+    const { document } = await transport.request(DocumentByIdDocument, { id: saved.id }, requestOptions);
+    return document ? { document } : null;
   }
   // Storage's word, not the saved one: a part whose PUT finished after the last save counts too.
   const etags: Record<number, string> = {};

@@ -7,7 +7,7 @@
  * Size: DOCPIPE_TEST_LARGE_MIB (default 256; the issue's judged case is 1024).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, fileUploadState, isDocpipeError, type UploadProgress } from '../../client/sdk/node.js';
@@ -120,6 +120,38 @@ describe(`a ${SIZE / MiB} MiB direct upload through the SDK`, () => {
     // Done: the state file is gone, so the same file uploads afresh next time.
     expect(existsSync(stateDir) && readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
   }, 300_000);
+
+  it("answers the document an upload already became when its saved state outlived it; the caller's name and type win", async () => {
+    const stateDir = join(dir, 'state-done');
+    const path = join(dir, 'twice.bin');
+    writeFileSync(path, randomBytes(12 * MiB));
+    const c = createClient({
+      url: api.url,
+      token: TEST_TOKEN,
+      directUploadThreshold: 1,
+      uploadState: fileUploadState(stateDir),
+    });
+    // The state as a run that died between completeUpload and clearing it would leave it.
+    let saved: [string, string] | undefined;
+    const first = await c.uploadDocument(path, {
+      filename: 'renamed.bin',
+      contentType: 'application/x-test',
+      onProgress: ({ loaded }) => {
+        const [name] = existsSync(stateDir) ? readdirSync(stateDir).filter((f) => f.endsWith('.json')) : [];
+        if (loaded > 0 && name && !saved) saved = [name, readFileSync(join(stateDir, name), 'utf8')];
+      },
+    });
+    expect(first).toMatchObject({ filename: 'renamed.bin', contentType: 'application/x-test' });
+    expect(saved).toBeDefined();
+    writeFileSync(join(stateDir, saved![0]), saved![1]);
+    const again = await c.uploadDocument(path, {
+      filename: 'renamed.bin',
+      contentType: 'application/x-test',
+    });
+    expect(again.id).toBe(first.id); // not a second document of the same bytes
+    expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
+    await c.close();
+  });
 
   it('keeps small files on the one-request path', async () => {
     const small = join(dir, 'small.txt');

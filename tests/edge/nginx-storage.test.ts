@@ -3,7 +3,7 @@
  * (`X-Docpipe-Storage-Path`), hands out same-origin part URLs (`/storage/…`, no CORS); nginx passes
  * exactly those PUTs to the emulator with the signed Host, and nothing else of it.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,14 @@ describe('direct uploads through the edge', () => {
     expect((await put(url.replace(/X-Amz-Signature=[0-9a-f]+/, ''), new Uint8Array(10))).status).toBe(403);
     expect((await httpsRequest(`${origin}/storage/${bucket}`, { ca, method: 'GET' })).status).toBe(404);
     expect((await put(url, new Uint8Array(9 * MiB))).status).toBe(413); // over the part size
+    // UploadPartCopy of someone else's original into my upload: refused at the edge.
+    const copy = await httpsRequest(`${origin}${url}`, {
+      ca,
+      method: 'PUT',
+      headers: { 'content-length': 0, 'x-amz-copy-source': `/${bucket}/originals/${randomUUID()}` },
+      body: new Uint8Array(0),
+    });
+    expect(copy.status).toBe(403);
     await graphql(ABORT_UPLOAD, { input: { id: upload.id } });
   });
 });

@@ -9,9 +9,13 @@ import type { OcrPage, PageOrientation } from './ocr.js';
  */
 const COMMAND = 'tesseract';
 
-/** The languages the installed `tesseract` knows, or null when it is not installed. */
+/**
+ * The languages the installed `tesseract` knows, or null when it is not installed (or coreutils'
+ * `timeout`, which keeps its time limit, is missing).
+ */
 export function nativeLanguages(): Set<string> | null {
   try {
+    execFileSync('timeout', ['--version'], { stdio: 'ignore' });
     const out = execFileSync(COMMAND, ['--list-langs'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,34 +81,33 @@ export function fromTsv(tsv: string): OcrPage {
   return { text: lines.join('\n'), confidence: Math.round(confidence) };
 }
 
-/** Runs tesseract with `input` on stdin; null when it runs past `timeoutMs` (it is killed). */
+/**
+ * Runs tesseract with `input` on stdin; null when it runs past `timeoutMs`. The limit is kept by
+ * coreutils' `timeout`, outside this thread: an analysis thread that is itself terminated (its own
+ * time or memory limit) cannot leave a tesseract running with nobody to stop it.
+ */
 function run(args: string[], input: Buffer, timeoutMs: number): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(COMMAND, args, {
+    const child = spawn('timeout', ['-s', 'KILL', `${timeoutMs / 1000}s`, COMMAND, ...args], {
       env: { ...process.env, OMP_THREAD_LIMIT: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     let err = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-2000)));
     // A page too big for the pipe before tesseract exits on bad input: the exit code says why.
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (timedOut) resolve(null);
-      else if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+      // `timeout -s KILL` kills its own process group (itself too: it leads a group of its own).
+      else if (code === TIMED_OUT || signal === 'SIGKILL') resolve(null);
       else reject(new Error(`tesseract exited with ${code}: ${err.trim()}`));
     });
   });
 }
+
+/** The exit status of a command killed by SIGKILL (128 + 9), as `timeout` may report it. */
+const TIMED_OUT = 137;
