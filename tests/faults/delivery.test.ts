@@ -70,7 +70,11 @@ describe('at-least-once delivery', () => {
     expect(jobs.filter((j) => j.status === 'COMPLETED')).toHaveLength(1);
     const versions = jobs.map((j) => j.version);
     expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
-    expect(jobs.at(-1).attempts).toBe(1);
+    // One run completes it. A copy read after the other's claim takes the job over (the worker
+    // cannot tell a duplicate from the retry of a dead holder), so attempts may be 2: the loser's
+    // fenced writes then fail and it stops (seen against DynamoDB Local, whose slower calls widen
+    // the window). Telling the two apart needs a lease on the job: noted in issue 10/14's notes.
+    expect(jobs.at(-1).attempts).toBeLessThanOrEqual(2);
     // Both copies are gone once the loser's copy came back and found the job finished.
     await eventually(async () =>
       (await queueDepth(aws, config.resources.jobsQueue)) === 0 ? true : undefined,
