@@ -73,7 +73,7 @@ describe('at-least-once delivery', () => {
     // One run completes it. A copy read after the other's claim takes the job over (the worker
     // cannot tell a duplicate from the retry of a dead holder), so attempts may be 2: the loser's
     // fenced writes then fail and it stops (seen against DynamoDB Local, whose slower calls widen
-    // the window). Telling the two apart needs a lease on the job: noted in issue 10/14's notes.
+    // the window). Telling the two apart needs a lease on the job (docs/architecture.md, Known gaps).
     expect(jobs.at(-1).attempts).toBeLessThanOrEqual(2);
     // Both copies are gone once the loser's copy came back and found the job finished.
     await eventually(async () =>
