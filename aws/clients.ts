@@ -39,16 +39,20 @@ export function createAwsClients(config: AwsConfig, opts: { appId?: string } = {
     ...(opts.appId ? { userAgentAppId: opts.appId } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
   };
+  // Resolve each command's middleware stack once, not on every call. The stacks are complete
+  // before the first call (`observe` below is the only addition). DynamoDB cannot: the document
+  // client refuses it.
+  const cached = { ...base, cacheMiddleware: true };
   const s3Endpoint = config.endpoints.s3 ? { endpoint: config.endpoints.s3, forcePathStyle: true } : {};
-  const s3 = new S3Client({ ...base, requestHandler: handler(), ...s3Endpoint });
+  const s3 = new S3Client({ ...cached, requestHandler: handler(), ...s3Endpoint });
   const s3Presigner = new S3Client({ ...base, ...s3Endpoint, requestChecksumCalculation: 'WHEN_REQUIRED' });
   const sqs = new SQSClient({
-    ...base,
+    ...cached,
     requestHandler: handler(20_000),
     ...(config.endpoints.sqs ? { endpoint: config.endpoints.sqs } : {}),
   });
   const sns = new SNSClient({
-    ...base,
+    ...cached,
     requestHandler: handler(),
     ...(config.endpoints.sns ? { endpoint: config.endpoints.sns } : {}),
   });

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import {
   ListSubscriptionsCommand,
+  PublishBatchCommand,
   PublishCommand,
+  type PublishBatchRequestEntry,
   SubscribeCommand,
   UnsubscribeCommand,
   type Subscription,
@@ -18,33 +20,69 @@ import {
 import type { Logger } from 'pino';
 import { BusEvent, parseJsonSafe } from '../domain/messages.js';
 import { isErrorNamed } from './bootstrap.js';
+import { BusyBatcher, type BatchOutcome } from './busy-batcher.js';
 import type { AwsClients } from './clients.js';
 import { QueueConsumer, type QueueMessage } from './queue-consumer.js';
 import { SqsQueue } from './sqs-queue.js';
 import { EVENT_QUEUE_RETENTION_SECONDS } from './table-definition.js';
 import { SpanKind, injectTraceContext, withSpanSync } from '../telemetry/tracing.js';
 
-/** Publishes job changes to the SNS topic every api instance listens to. */
+type Publication = Pick<PublishBatchRequestEntry, 'Message' | 'MessageAttributes'> & { Message: string };
+
+/** SNS's limits for one PublishBatch: 10 messages, 256 KiB in all (attributes count too). */
+const BATCH_ITEMS = 10;
+const BATCH_BYTES = 256 * 1024 - 8 * 1024;
+
+/**
+ * Publishes job changes to the SNS topic every api instance listens to. An event goes out at once;
+ * events published while earlier ones are in flight go out together in one PublishBatch
+ * (BusyBatcher): under load, a fraction of a call per event, at no cost in latency.
+ */
 export class JobEventPublisher {
+  readonly #batcher: BusyBatcher<Publication>;
+
   constructor(
     private readonly aws: AwsClients,
     private readonly topicArn: string,
-  ) {}
+  ) {
+    this.#batcher = new BusyBatcher({
+      maxItems: BATCH_ITEMS,
+      maxBytes: BATCH_BYTES,
+      sizeOf: (p) => Buffer.byteLength(p.Message) + 512,
+      send: (items) => this.#send(items),
+    });
+  }
 
-  async publish(event: BusEvent): Promise<void> {
-    await this.aws.sns.send(
-      new PublishCommand({
+  publish(event: BusEvent): Promise<void> {
+    return this.#batcher.add({
+      Message: JSON.stringify(event),
+      // With tracing on, the trace context rides along (traceparent) to every api's delivery. Taken
+      // here, in the publisher's context, not when the batch goes out.
+      MessageAttributes: Object.fromEntries(
+        Object.entries(injectTraceContext({ correlationId: event.correlationId })).map(([k, v]) => [
+          k,
+          { DataType: 'String', StringValue: v },
+        ]),
+      ),
+    });
+  }
+
+  async #send(items: Publication[]): Promise<BatchOutcome[]> {
+    if (items.length === 1) {
+      await this.aws.sns.send(new PublishCommand({ TopicArn: this.topicArn, ...items[0]! }));
+      return [undefined];
+    }
+    const res = await this.aws.sns.send(
+      new PublishBatchCommand({
         TopicArn: this.topicArn,
-        Message: JSON.stringify(event),
-        // With tracing on, the trace context rides along (traceparent) to every api's delivery.
-        MessageAttributes: Object.fromEntries(
-          Object.entries(injectTraceContext({ correlationId: event.correlationId })).map(([k, v]) => [
-            k,
-            { DataType: 'String', StringValue: v },
-          ]),
-        ),
+        PublishBatchRequestEntries: items.map((item, i) => ({ Id: String(i), ...item })),
       }),
     );
+    const failed = new Map((res.Failed ?? []).map((f) => [f.Id, f]));
+    return items.map((_, i) => {
+      const f = failed.get(String(i));
+      return f && new Error(`SNS refused an event of the batch: ${f.Code ?? ''} ${f.Message ?? ''}`.trim());
+    });
   }
 }
 

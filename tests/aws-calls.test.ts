@@ -2,8 +2,11 @@
  * The AWS calls an upload and a small document's job cost, counted at the emulators (bounded
  * counts, not times): the budget issue 10 set, kept from creeping back up.
  */
+import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { connectAws } from '../aws/connect.js';
 import type { Config } from '../domain/config.js';
+import type { BusEvent, DocumentEvent } from '../domain/messages.js';
 import { countAwsCalls } from './support/aws-calls.js';
 import { eventually } from './support/inspect.js';
 import { uploadFile, watchUntilDone } from './support/graphql.js';
@@ -76,4 +79,37 @@ it('a small document’s job costs 7 calls in the worker besides its share of a 
     sns: 1, // the COMPLETED event
     DeleteMessageBatch: 1,
   });
+});
+
+it('events published while others are in flight go out together: 30 events, fewer calls, all delivered', async () => {
+  const adapters = await connectAws(config, pino({ level: 'silent' }), { service: 'batch-probe' });
+  disposables.add(() => adapters.destroy());
+  const received: BusEvent[] = [];
+  const listener = adapters.eventListener({
+    waitSeconds: 1,
+    staleAfterSeconds: 60,
+    logger: pino({ level: 'silent' }),
+    onEvent: (event) => received.push(event),
+  });
+  await listener.start();
+  disposables.add(() => listener.stop());
+
+  calls.reset();
+  const sent: DocumentEvent[] = Array.from({ length: 30 }, (_, i) => ({
+    kind: 'document.created',
+    ownerId: 'batch-probe',
+    documentId: `doc-${i}`,
+    at: new Date().toISOString(),
+    correlationId: `corr-${i}`,
+  }));
+  await Promise.all(sent.map((event) => adapters.events.publish(event)));
+  // At most 2 calls in flight: the first two go alone, the rest in batches of up to 10.
+  const snsCalls = calls.of('batch-probe')['sns'] ?? 0;
+  expect(snsCalls).toBeGreaterThanOrEqual(3);
+  expect(snsCalls).toBeLessThanOrEqual(6);
+  const mine = await eventually(async () => {
+    const got = received.filter((e) => e.kind === 'document.created' && e.ownerId === 'batch-probe');
+    return got.length === sent.length ? got : undefined;
+  });
+  expect(new Set(mine.map((e) => e.correlationId))).toEqual(new Set(sent.map((e) => e.correlationId)));
 });

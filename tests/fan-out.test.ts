@@ -17,7 +17,9 @@ let apiB: RunningApi;
 
 beforeAll(async () => {
   const aws = await startEmulators(disposables);
-  config = testConfig(aws);
+  // Pauses between stages: long enough a run to have progress events (a small document's job
+  // otherwise finishes within one progress interval: QUEUED, then COMPLETED).
+  config = testConfig(aws, { DEBUG_STAGE_DELAY_MS: '150' });
   apiA = await startApi(config, disposables);
   apiB = await startApi(config, disposables);
 });

@@ -23,7 +23,13 @@ let api: RunningApi;
 
 beforeAll(async () => {
   const aws = await startEmulators(disposables);
-  config = testConfig(aws, { WS_MAX_SOCKETS_PER_OWNER: '100', RATE_LIMIT_REQUESTS: '100000' });
+  config = testConfig(aws, {
+    WS_MAX_SOCKETS_PER_OWNER: '100',
+    RATE_LIMIT_REQUESTS: '100000',
+    // A small document finishes within one progress interval (subscribers then see only QUEUED and
+    // COMPLETED): pauses between stages make the runs long enough to show their progress.
+    DEBUG_STAGE_DELAY_MS: '150',
+  });
   api = await startApi(config, disposables);
 });
 afterAll(() => disposables.disposeAll());

@@ -22,14 +22,19 @@ import {
   type DocumentStatusPatch,
   type RunFence,
 } from '../domain/model.js';
-import type { Analysis } from './processing/index.js';
+import { INLINE_MAX_BYTES, type Analysis } from './processing/index.js';
 import { JobProgressThrottle } from './job-progress-throttle.js';
 import { metrics, timed } from '../telemetry/metrics.js';
 import { withSpan } from '../telemetry/tracing.js';
 
-/** Looks at the downloaded original; reports progress as a 0–1 fraction of its own work. */
+/**
+ * Looks at the downloaded original — at `path`, or in `bytes` when it is small enough to be kept in
+ * memory (then `path` is free for the analyzer's own use) — and reports progress as a 0–1 fraction
+ * of its own work.
+ */
 export type Analyzer = (input: {
   path: string;
+  bytes?: Buffer;
   size: number;
   filename: string;
   onProgress: (stage: string, fraction: number) => void;
@@ -138,7 +143,7 @@ export async function processJob(
     const fence = runFence(started);
     await pause();
 
-    await stage('download', () =>
+    const bytes = await stage('download', () =>
       download(deps.blobs, doc, path, signal, (f) =>
         reporter.report(JobStage.DOWNLOADING, 1 + f * (DOWNLOAD_END - 1)),
       ),
@@ -148,6 +153,7 @@ export async function processJob(
     const analysis = await stage('analysis', () =>
       deps.analyze({
         path,
+        ...(bytes && { bytes }),
         size: doc.size,
         filename: doc.filename,
         signal,
@@ -272,39 +278,51 @@ async function afterLostRace(store: ProcessJobDeps['store'], jobId: string, log:
   return isTerminal(job.status) ? 'skipped' : 'elsewhere';
 }
 
-/** Streams the original to `path`, checking it against the size and SHA-256 taken at upload. */
+/**
+ * Streams the original to `path` — or, when it is at most INLINE_MAX_BYTES, into memory (returned):
+ * no temp file round trip for small documents — checking it against the size and SHA-256 taken at
+ * upload.
+ */
 async function download(
   blobs: ProcessJobDeps['blobs'],
   doc: DocumentRecord,
   path: string,
   signal: AbortSignal,
   onProgress: (fraction: number) => void,
-): Promise<void> {
+): Promise<Buffer | undefined> {
   const body = await blobs.getStream(BlobStore.originalKey(doc.id));
   if (!body)
     throw new ProcessingError(JobErrorCode.ORIGINAL_MISSING, 'The uploaded original is no longer in storage');
   const hash = createHash('sha256');
   let size = 0;
+  const mismatch = (sha256: string) =>
+    new ProcessingError(
+      JobErrorCode.CHECKSUM_MISMATCH,
+      `Stored original does not match the upload (size ${size} vs ${doc.size}, sha256 ${sha256} vs ${doc.sha256})`,
+    );
+  const kept: Buffer[] | undefined = doc.size <= INLINE_MAX_BYTES ? [] : undefined;
   await pipeline(
     body,
     async function* (chunks: AsyncIterable<Buffer>) {
       for await (const chunk of chunks) {
         hash.update(chunk);
         size += chunk.length;
-        onProgress(doc.size > 0 ? Math.min(1, size / doc.size) : 1);
+        // Longer than uploaded: it cannot match, and must not fill memory or disk.
+        if (size > doc.size) throw mismatch('(not computed: too long)');
+        onProgress(doc.size > 0 ? size / doc.size : 1);
         yield chunk;
       }
     },
-    createWriteStream(path),
+    kept
+      ? async (chunks: AsyncIterable<Buffer>) => {
+          for await (const chunk of chunks) kept.push(chunk);
+        }
+      : createWriteStream(path),
     { signal },
   );
   const sha256 = hash.digest('hex');
-  if (sha256 !== doc.sha256 || size !== doc.size) {
-    throw new ProcessingError(
-      JobErrorCode.CHECKSUM_MISMATCH,
-      `Stored original does not match the upload (size ${size} vs ${doc.size}, sha256 ${sha256} vs ${doc.sha256})`,
-    );
-  }
+  if (sha256 !== doc.sha256 || size !== doc.size) throw mismatch(sha256);
+  return kept && Buffer.concat(kept, size);
 }
 
 /** One stage of a run: a span (when tracing) and `docpipe_job_stage_duration_seconds{stage}`. */

@@ -22,9 +22,9 @@ export function analyze(
   const { limits, ...rest } = options;
   return analyzeFile({
     path,
-    size: statSync(path).size,
     filename: basename(path),
     ...rest,
+    size: rest.size ?? statSync(path).size,
     limits: { ...DEFAULT_PROCESSING_LIMITS, ...limits },
   });
 }

@@ -128,7 +128,9 @@ describe('after a hostile file', () => {
     await failure(
       analyze(fixtures.write('oom.json', `[[${'1,'.repeat(2_000_000)}1]]`), { limits: { maxMemoryMb: 24 } }),
     );
-    await failure(analyze(fixtures.write('slow2.txt', 'slow'), { limits: FRESH_THREAD_1_MS }));
+    await failure(
+      analyze(fixtures.write('slow2.pdf', await makePdf({ pages: 1 })), { limits: FRESH_THREAD_1_MS }),
+    );
 
     const a = await analyze(
       fixtures.write('fine.docx', await makeDocx({ title: 'Fine', paragraphs: ['All good.'] })),

@@ -61,8 +61,13 @@ export interface Analysis {
 }
 
 export interface AnalyzeFileInput {
-  /** The original, already downloaded (and hashed) by the caller. */
+  /** The original, already downloaded (and hashed) by the caller, unless `bytes` holds it. */
   path: string;
+  /**
+   * The original itself, when the caller kept a small one in memory (at most INLINE_MAX_BYTES).
+   * It is written to `path` only if a thread needs it; the caller removes `path` either way.
+   */
+  bytes?: Buffer;
   /** Byte size the caller measured; the thread re-checks the file itself. */
   size: number;
   /** Client's filename: only chooses between text sub-kinds, never overrides magic bytes. */

@@ -1,7 +1,10 @@
 import { ProcessingError } from '../../domain/errors.js';
-import type { Analysis, AnalyzeFileInput } from './analysis.js';
+import { writeFile } from 'node:fs/promises';
+import type { Analysis, AnalyzeFileInput, DocumentKind, ProgressUpdate } from './analysis.js';
+import { detectBytes, detectFile } from './detect.js';
 import { ProcessingErrorCode } from './error-codes.js';
-import type { ThreadJob, ThreadMessage } from './thread-protocol.js';
+import { runAnalysis } from './run-analysis.js';
+import type { ThreadInput, ThreadJob, ThreadMessage } from './thread-protocol.js';
 import { ThreadPool } from './thread-pool.js';
 
 /**
@@ -26,26 +29,60 @@ const pool = new ThreadPool(threadStart);
 let lastJobId = 0;
 
 /**
- * Analyses one downloaded file: detected type, text, metadata, thumbnail. The work runs in a
- * worker thread so the limits hold whatever the file does: the thread's heap is capped
+ * Analyses one downloaded file: detected type, text, metadata, thumbnail. Apart from small text
+ * files (below), the work runs in a worker thread so the limits hold whatever the file does: the
+ * thread's heap is capped
  * (`maxMemoryMb` → RESOURCE_LIMIT_EXCEEDED) and the thread is terminated at `timeoutMs`
  * (PROCESSING_TIMEOUT); a hostile file can neither crash nor hang the calling worker.
  *
  * Rejects with a ProcessingError when the file cannot be processed (the job should end FAILED),
  * with `signal.reason` when aborted, and with a plain Error for anything retryable (I/O, bugs).
  */
-export function analyzeFile(input: AnalyzeFileInput): Promise<Analysis> {
-  const { limits, signal } = input;
-  if (signal?.aborted) return Promise.reject(signal.reason);
+export async function analyzeFile(input: AnalyzeFileInput): Promise<Analysis> {
+  input.signal?.throwIfAborted();
+  const { bytes } = input;
+  if (bytes || input.size <= INLINE_MAX_BYTES) {
+    const detected = bytes
+      ? await detectBytes(bytes, input.filename)
+      : await detectFile(input.path, input.filename);
+    if (INLINE_KINDS.has(detected.kind) && (bytes?.length ?? input.size) <= INLINE_MAX_BYTES) {
+      // Too short to stop midway: an abort during it is answered at its end.
+      input.signal?.throwIfAborted();
+      const onProgress = (update: ProgressUpdate) => input.onProgress?.(update);
+      const analysis = await runAnalysis(
+        { ...threadInput(input), ...(bytes && { bytes }) },
+        onProgress,
+        detected,
+      );
+      input.signal?.throwIfAborted();
+      return analysis;
+    }
+    if (bytes) await writeFile(input.path, bytes);
+  }
+  return inThread(input);
+}
 
-  const job: ThreadJob = {
-    id: ++lastJobId,
-    input: {
-      path: input.path,
-      limits,
-      ...(input.filename !== undefined && { filename: input.filename }),
-    },
+/**
+ * Small text files are analysed on the calling thread: their work is bounded by their size (no
+ * decompression, no rendering), and the hand-off to a thread cost more CPU than the analysis
+ * itself (~6 ms per one-line document; docs/performance.md). Everything else, and anything whose
+ * bytes are not plainly text, goes to a thread.
+ */
+export const INLINE_MAX_BYTES = 16 * 1024;
+const INLINE_KINDS: ReadonlySet<DocumentKind> = new Set(['text', 'markdown', 'csv', 'json', 'html']);
+
+function threadInput(input: AnalyzeFileInput): ThreadInput {
+  return {
+    path: input.path,
+    limits: input.limits,
+    ...(input.filename !== undefined && { filename: input.filename }),
   };
+}
+
+function inThread(input: AnalyzeFileInput): Promise<Analysis> {
+  const { limits, signal } = input;
+
+  const job: ThreadJob = { id: ++lastJobId, input: threadInput(input) };
   const thread = pool.acquire(limits.maxMemoryMb);
   const { worker } = thread;
 

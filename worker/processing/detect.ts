@@ -63,14 +63,16 @@ export async function detectType(head: Uint8Array, filename?: string): Promise<s
   return sniffText(head, head.length < DETECTION_BYTES, filename) ?? MimeType.OCTET_STREAM;
 }
 
+export interface DetectedType {
+  mime: string;
+  kind: DocumentKind;
+}
+
 /**
  * Like `detectType`, from a file: file-type may read past the head (zip entries), and a generic
  * zip holding `word/document.xml` counts as DOCX (some writers put it after other entries).
  */
-export async function detectFile(
-  path: string,
-  filename?: string,
-): Promise<{ mime: string; kind: DocumentKind }> {
+export async function detectFile(path: string, filename?: string): Promise<DetectedType> {
   // file-type can be asked for large look-aheads by crafted headers; 1 MiB covers real formats.
   const magic = await fileTypeFromFile(path, { maxBufferSize: 1024 * 1024 });
   let mime: string;
@@ -83,6 +85,19 @@ export async function detectFile(
     const { head, whole } = await readHead(path, SNIFF_BYTES);
     mime = sniffText(head, whole, filename) ?? MimeType.OCTET_STREAM;
   }
+  return { mime, kind: kindOf(mime) };
+}
+
+/**
+ * Like `detectFile`, for a whole file held in memory. A zip stays `application/zip` here (telling
+ * a DOCX needs its entries): callers send non-text kinds to `detectFile` anyway.
+ */
+export async function detectBytes(bytes: Buffer, filename?: string): Promise<DetectedType> {
+  const magic = await fileTypeFromBuffer(bytes);
+  const mime =
+    magic?.mime ??
+    sniffText(bytes.subarray(0, SNIFF_BYTES), bytes.length <= SNIFF_BYTES, filename) ??
+    MimeType.OCTET_STREAM;
   return { mime, kind: kindOf(mime) };
 }
 

@@ -1,5 +1,5 @@
 // Public surface of the processing library; the worker imports from here only.
-export { analyzeFile } from './analyze-file.js';
+export { analyzeFile, INLINE_MAX_BYTES } from './analyze-file.js';
 export {
   AnalysisStage,
   THUMBNAIL_MAX_PX,

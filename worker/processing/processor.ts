@@ -6,6 +6,8 @@ import type { TextCollector } from './text-collector.js';
 /** What a processor gets: the file, its detected type, the limits and where to put text. */
 export interface ProcessorContext {
   path: string;
+  /** The whole file, when it is held in memory (small text files analysed inline); `path` is then unused. */
+  bytes?: Buffer;
   /** Measured by the thread (fstat), not taken from the caller. */
   size: number;
   mime: string;

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { AnalysisStage, type Analysis, type ProgressUpdate } from './analysis.js';
-import { detectFile } from './detect.js';
+import { detectFile, type DetectedType } from './detect.js';
 import { processors } from './processors/registry.js';
 import { StageProgress } from './progress.js';
 import { TextCollector } from './text-collector.js';
@@ -15,12 +15,14 @@ import type { ThreadInput } from './thread-protocol.js';
 export async function runAnalysis(
   input: ThreadInput,
   emit: (update: ProgressUpdate) => void,
+  /** The file's type, when the caller has already detected it. */
+  detected?: DetectedType,
 ): Promise<Analysis> {
   const { path, filename, limits } = input;
   const progress = new StageProgress(emit);
   progress.update(0);
-  const { size } = await stat(path);
-  const { mime, kind } = await detectFile(path, filename);
+  const size = input.bytes?.length ?? (await stat(path)).size;
+  const { mime, kind } = detected ?? (await detectFile(path, filename));
   progress.update(1);
   progress.plan(kind);
 
@@ -34,6 +36,7 @@ export async function runAnalysis(
   progress.enter(AnalysisStage.EXTRACTING);
   const { hasText, prose, metadata, ...found } = await processor.extract({
     path,
+    ...(input.bytes && { bytes: input.bytes }),
     size,
     mime,
     limits,

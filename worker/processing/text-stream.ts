@@ -6,10 +6,11 @@ const MiB = 1024 * 1024;
 /**
  * Reads a text file in chunks, decodes it (BOM, UTF-8, Latin-1 fallback) and hands each decoded
  * piece to `onText`, awaiting it so a slow consumer holds the reading back. Memory stays at a few
- * chunks whatever the file size. `onRead` gets the share of the file read, once per MiB.
+ * chunks whatever the file size. `onRead` gets the share of the file read, once per MiB. `file` is
+ * a path, or the whole file when it is already in memory (one chunk).
  */
 export async function streamText(
-  path: string,
+  file: string | Buffer,
   size: number,
   onText: (text: string) => void | Promise<void>,
   onRead: (fraction: number) => void,
@@ -17,7 +18,11 @@ export async function streamText(
   const decoder = new AutoTextDecoder();
   let read = 0;
   let reportedMiB = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+  const chunks =
+    typeof file === 'string'
+      ? (createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>)
+      : [file];
+  for await (const chunk of chunks) {
     read += chunk.length;
     const text = decoder.decode(chunk);
     if (text.length > 0) await onText(text);

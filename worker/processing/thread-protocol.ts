@@ -4,6 +4,8 @@ import type { ProcessingLimits } from './limits.js';
 /** What to analyse. */
 export interface ThreadInput {
   path: string;
+  /** The whole file, when held in memory; only for analysis on the calling thread, never posted. */
+  bytes?: Buffer;
   filename?: string;
   limits: ProcessingLimits;
 }

@@ -18,7 +18,7 @@ export const csvProcessor: Processor = {
   async extract(ctx: ProcessorContext): Promise<Extraction> {
     const table = new CsvTable();
     const encoding = await streamText(
-      ctx.path,
+      ctx.bytes ?? ctx.path,
       ctx.size,
       async (text) => {
         ctx.text.add(text);

@@ -98,7 +98,7 @@ export const htmlProcessor: Processor = {
     );
 
     const encoding = await streamText(
-      ctx.path,
+      ctx.bytes ?? ctx.path,
       ctx.size,
       (text) => parser.write(text),
       (fraction) => ctx.progress.update(fraction),

@@ -36,7 +36,7 @@ export const jsonProcessor: Processor = {
     };
 
     const encoding = await streamText(
-      ctx.path,
+      ctx.bytes ?? ctx.path,
       ctx.size,
       (text) => {
         ctx.text.add(text);

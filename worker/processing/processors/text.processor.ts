@@ -12,7 +12,7 @@ export const textProcessor: Processor = {
     let lines = 0;
     let endsWithNewline = false;
     const encoding = await streamText(
-      ctx.path,
+      ctx.bytes ?? ctx.path,
       ctx.size,
       (text) => {
         if (head.length < TITLE_SEARCH_CHARS) head += text.slice(0, TITLE_SEARCH_CHARS - head.length);
