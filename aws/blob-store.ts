@@ -10,6 +10,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   ListPartsCommand,
+  PutObjectCommand,
   UploadPartCommand,
   type ListObjectsV2CommandOutput,
   type ListPartsCommandOutput,
@@ -19,6 +20,9 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { create as contentDisposition } from 'content-disposition';
 import type { AwsClients } from './clients.js';
 import { isErrorNamed } from './bootstrap.js';
+
+/** Part size of streamed uploads (lib-storage's Upload); a smaller known body is one PutObject. */
+const PART_BYTES = 5 * 1024 * 1024;
 
 /** A part S3 holds of a multipart upload. */
 export interface StoredPart {
@@ -52,18 +56,29 @@ export class BlobStore {
     return `derived/${documentId}/${jobId}/a${attempt}/`;
   }
 
-  /** Streams `body` to S3 as a multipart upload (5 MiB parts), so memory stays bounded. */
+  /**
+   * Streams `body` to S3 as a multipart upload (5 MiB parts), so memory stays bounded; a buffer of
+   * at most one part is one PutObject.
+   */
   async putStream(
     key: string,
     body: Readable | Buffer,
     contentType: string,
     signal?: AbortSignal,
   ): Promise<void> {
+    if (Buffer.isBuffer(body) && body.length <= PART_BYTES) {
+      // Known and small (the worker's artefacts): one PutObject, without lib-storage's machinery.
+      await this.aws.s3.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+        signal ? { abortSignal: signal } : {},
+      );
+      return;
+    }
     const upload = new Upload({
       client: this.aws.s3,
       params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
       queueSize: 2,
-      partSize: 5 * 1024 * 1024,
+      partSize: PART_BYTES,
       leavePartsOnError: false,
     });
     const abort = () => void upload.abort().catch(() => undefined);

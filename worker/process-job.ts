@@ -29,8 +29,8 @@ import { withSpan } from '../telemetry/tracing.js';
 
 /**
  * Looks at the downloaded original — at `path`, or in `bytes` when it is small enough to be kept in
- * memory (then `path` is free for the analyzer's own use) — and reports progress as a 0–1 fraction
- * of its own work.
+ * memory (then `path` is free for the analyzer's own use, and the analyzer removes what it writes
+ * there) — and reports progress as a 0–1 fraction of its own work.
  */
 export type Analyzer = (input: {
   path: string;
@@ -134,6 +134,8 @@ export async function processJob(
   // One file per run, removed at the end (no folder per job: that costs a few syscalls more).
   const path = join(deps.workDir ?? tmpdir(), `docpipe-${msg.jobId}-${randomBytes(4).toString('hex')}`);
   let artefacts: string | undefined;
+  // Small originals are downloaded into memory: no file round trip, and none to remove.
+  const inMemory = doc.size <= INLINE_MAX_BYTES;
   try {
     // The start claims the job (a conditional write); the document shows PROCESSING, and the start
     // is announced, only if the run outlasts one progress interval.
@@ -144,7 +146,7 @@ export async function processJob(
     await pause();
 
     const bytes = await stage('download', () =>
-      download(deps.blobs, doc, path, signal, (f) =>
+      download(deps.blobs, doc, inMemory ? null : path, signal, (f) =>
         reporter.report(JobStage.DOWNLOADING, 1 + f * (DOWNLOAD_END - 1)),
       ),
     );
@@ -215,7 +217,7 @@ export async function processJob(
     );
     return failed ? 'done' : afterLostRace(store, msg.jobId, log);
   } finally {
-    await rm(path, { force: true });
+    if (!inMemory) await rm(path, { force: true });
   }
 }
 
@@ -279,14 +281,13 @@ async function afterLostRace(store: ProcessJobDeps['store'], jobId: string, log:
 }
 
 /**
- * Streams the original to `path` — or, when it is at most INLINE_MAX_BYTES, into memory (returned):
- * no temp file round trip for small documents — checking it against the size and SHA-256 taken at
- * upload.
+ * Streams the original to `path`, or into memory (returned) when `path` is null, checking it against
+ * the size and SHA-256 taken at upload.
  */
 async function download(
   blobs: ProcessJobDeps['blobs'],
   doc: DocumentRecord,
-  path: string,
+  path: string | null,
   signal: AbortSignal,
   onProgress: (fraction: number) => void,
 ): Promise<Buffer | undefined> {
@@ -300,7 +301,7 @@ async function download(
       JobErrorCode.CHECKSUM_MISMATCH,
       `Stored original does not match the upload (size ${size} vs ${doc.size}, sha256 ${sha256} vs ${doc.sha256})`,
     );
-  const kept: Buffer[] | undefined = doc.size <= INLINE_MAX_BYTES ? [] : undefined;
+  const kept: Buffer[] = [];
   await pipeline(
     body,
     async function* (chunks: AsyncIterable<Buffer>) {
@@ -313,7 +314,7 @@ async function download(
         yield chunk;
       }
     },
-    kept
+    path === null
       ? async (chunks: AsyncIterable<Buffer>) => {
           for await (const chunk of chunks) kept.push(chunk);
         }
@@ -322,7 +323,7 @@ async function download(
   );
   const sha256 = hash.digest('hex');
   if (sha256 !== doc.sha256 || size !== doc.size) throw mismatch(sha256);
-  return kept && Buffer.concat(kept, size);
+  return path === null ? Buffer.concat(kept, size) : undefined;
 }
 
 /** One stage of a run: a span (when tracing) and `docpipe_job_stage_duration_seconds{stage}`. */

@@ -17,6 +17,7 @@ import {
   COMPOSE_NGINX_HTTPS_PORT,
   COMPOSE_NGINX_WRITABLE_DIR,
 } from '../../dev/nginx-config.js';
+import { SERVICE_NODE_FLAGS } from '../../dev/processes.js';
 import { CONFIG_ENV_NAMES, loadConfig } from '../../domain/config.js';
 import { removeDir, tempDir } from '../support/stack.js';
 
@@ -306,7 +307,14 @@ describe('docker-compose.yml', () => {
       const source = script!.replace(/^dist\//, '').replace(/\.js$/, '.ts');
       expect(existsSync(join(root, source)), source).toBe(true);
       expect(built, source).toContain(source.split('/')[0]);
+      // The Node flags a service runs with everywhere else (dev/processes.ts) hold in the image too.
+      for (const flag of SERVICE_NODE_FLAGS[source] ?? []) expect(args, source).toContain(flag);
     }
+    expect(
+      Object.keys(SERVICE_NODE_FLAGS).every((entry) =>
+        commands.some((c) => c.includes(`dist/${entry.replace(/\.ts$/, '.js')}`)),
+      ),
+    ).toBe(true);
   });
 });
 

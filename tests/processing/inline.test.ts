@@ -53,14 +53,14 @@ describe('small text files', () => {
     });
   });
 
-  it('a small file that is not text, given from memory, is written to its path and analysed in a thread', async () => {
+  it('a small file that is not text, given from memory, is written to its path for a thread, then removed', async () => {
     const pdf = Buffer.from(await makePdf({ pages: 1, pageText: () => 'Tiny PDF' }));
     expect(pdf.length).toBeLessThanOrEqual(INLINE_MAX_BYTES);
     const path = join(fixtures.dir, 'tiny.pdf');
     const analysis = await analyze(path, { bytes: pdf, size: pdf.length, filename: 'tiny.pdf' });
     expect(analysis).toMatchObject({ kind: 'pdf', pageCount: 1 });
     expect(analysis.text).toContain('Tiny PDF');
-    expect(existsSync(path)).toBe(true); // the caller removes it
+    expect(existsSync(path)).toBe(false); // removed by analyzeFile, which wrote it
 
     const limited = join(fixtures.dir, 'tiny-limited.pdf');
     const err = await analyze(limited, {

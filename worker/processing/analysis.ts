@@ -65,7 +65,7 @@ export interface AnalyzeFileInput {
   path: string;
   /**
    * The original itself, when the caller kept a small one in memory (at most INLINE_MAX_BYTES).
-   * It is written to `path` only if a thread needs it; the caller removes `path` either way.
+   * It is then written to `path` only if a thread needs it, and removed after.
    */
   bytes?: Buffer;
   /** Byte size the caller measured; the thread re-checks the file itself. */

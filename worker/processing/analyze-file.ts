@@ -1,5 +1,5 @@
 import { ProcessingError } from '../../domain/errors.js';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import type { Analysis, AnalyzeFileInput, DocumentKind, ProgressUpdate } from './analysis.js';
 import { detectBytes, detectFile } from './detect.js';
 import { ProcessingErrorCode } from './error-codes.js';
@@ -57,7 +57,15 @@ export async function analyzeFile(input: AnalyzeFileInput): Promise<Analysis> {
       input.signal?.throwIfAborted();
       return analysis;
     }
-    if (bytes) await writeFile(input.path, bytes);
+    if (bytes) {
+      // A thread reads files: this one is written for it, and removed by whoever wrote it.
+      await writeFile(input.path, bytes);
+      try {
+        return await inThread(input);
+      } finally {
+        await rm(input.path, { force: true });
+      }
+    }
   }
   return inThread(input);
 }

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SERVICE_NODE_FLAGS } from '../../../dev/processes.js';
 import { projectRoot } from '../../../dev/project-root.js';
 import type { Scenario } from '../scenario.js';
 import { row } from '../support.js';
@@ -77,7 +78,9 @@ export const fanout: Scenario = {
 
 async function probe(dir: string, env: Record<string, string>): Promise<ProbeResult> {
   const out = join(dir, `probe-${env['PROBE_BARE'] ? 'bare' : 'api'}.json`);
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/fan-out-probe.ts'], {
+  // Both servers run with the api's Node flags, as the api runs everywhere (dev/processes.ts).
+  const flags = SERVICE_NODE_FLAGS['server/main.ts'] ?? [];
+  await promisify(execFile)(process.execPath, [...flags, '--import', 'tsx', 'bench/fan-out-probe.ts'], {
     cwd: projectRoot,
     env: { ...process.env, ...env, PROBE_OUT: out, PROBE_TIMEOUT_S: '120' },
     timeout: 400_000,
