@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectType } from '../../worker/processing/index.js';
+import { detectType } from '../../worker/processing/detect.js';
 import { makeImage, makePdf, randomBinary } from '../fixtures/documents.js';
 
 const bytes = (text: string) => Buffer.from(text);

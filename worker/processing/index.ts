@@ -10,6 +10,5 @@ export {
   type JsonValue,
   type ProgressUpdate,
 } from './analysis.js';
-export { DETECTION_BYTES, detectType } from './detect.js';
 export { ProcessingErrorCode } from './error-codes.js';
 export { DEFAULT_PROCESSING_LIMITS, type OcrEngine, type ProcessingLimits } from './limits.js';

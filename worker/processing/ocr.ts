@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import type { OcrEngine, OcrEngineSetting, ProcessingLimits } from './limits.js';
 import type { JsonValue } from './analysis.js';
 import { nativeLanguages, orientationNative, recogniseNative } from './ocr-native.js';
@@ -87,6 +86,8 @@ export async function recognise(image: Buffer, limits: ProcessingLimits): Promis
   if (!orientation || orientation.degrees === 0 || orientation.confidence < MIN_ORIENTATION_CONFIDENCE) {
     return first;
   }
+  // Loaded here: the worker's main thread imports this module (checkOcr) and never needs libvips.
+  const { default: sharp } = await import('sharp');
   const upright = await sharp(image).rotate(orientation.degrees).png().toBuffer();
   const second = await engine.read(upright, limits.ocrLanguages, left());
   return second && second.confidence > first.confidence
