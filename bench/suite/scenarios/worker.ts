@@ -5,6 +5,7 @@
  * delete) draining N messages. Also: the worker's AWS calls and CPU per document, and two worker
  * processes against one.
  */
+import { cpus } from 'node:os';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -70,6 +71,7 @@ export const worker: Scenario = {
             drainSeconds: one.seconds,
             // On this machine the emulators share the cores: their CPU per document bounds the rate.
             emulatorsAndApiCpuMsPerDoc: one.emulatorsAndApiCpuMsPerDoc,
+            machineBusy: one.machineBusy,
             minimalWorker: minimal,
           },
         }),
@@ -103,6 +105,7 @@ export const worker: Scenario = {
           target: 'near-linear: ratio ≥ 1.6',
           meets: (_, ratio) => (ratio ?? 0) >= 1.6,
           smoke,
+          detail: { machineBusy: { one: one.machineBusy, two: two.machineBusy } },
         }),
       ];
     } finally {
@@ -139,6 +142,7 @@ async function drain(
   }
   const cpuBefore = workers.map((w) => cpuMs(w.pid));
   const hereBefore = process.cpuUsage(); // the emulators and the api run in this process
+  const machineBefore = machineTimes();
   armed();
   const t0 = performance.now();
   for (const w of workers) process.kill(w.pid, 'SIGCONT');
@@ -146,12 +150,26 @@ async function drain(
   const seconds = (performance.now() - t0) / 1000;
   const cpu = workers.reduce((sum, w, i) => sum + cpuMs(w.pid) - cpuBefore[i]!, 0);
   const here = process.cpuUsage(hereBefore);
+  const machine = machineTimes();
   return {
     perSecond: round(n / seconds, 1),
     seconds: round(seconds),
     cpuMs: cpu,
     emulatorsAndApiCpuMsPerDoc: round((here.user + here.system) / 1000 / n),
+    // Share of all cores busy during the drain (every process): near 1, the machine is the limit.
+    machineBusy: round((machine.busy - machineBefore.busy) / (machine.total - machineBefore.total)),
   };
+}
+
+/** CPU time of all cores since boot (ms): busy (user, nice, sys, irq) and in all. */
+function machineTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    busy += times.user + times.nice + times.sys + times.irq;
+    total += times.user + times.nice + times.sys + times.irq + times.idle;
+  }
+  return { busy, total };
 }
 
 /**
