@@ -79,6 +79,13 @@ const EnvSchema = z.object({
    * analysis runs in at most WORKER_ANALYSIS_THREADS threads at once, whatever this is.
    */
   WORKER_CONCURRENCY: positiveInt.max(64).default(16),
+  /**
+   * Scheduling niceness of the worker process (0–19, set by worker/main.ts at start): on a machine
+   * it shares with the api (npm start, one compose host), processing yields the CPU to requests.
+   * At 10, uploads with a busy worker ran at the rate they have without one; the worker catches up
+   * when requests stop (docs/performance.md). Where the worker has its own CPUs it changes nothing.
+   */
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** Analyses at once (one thread each); 0 means one per CPU core. */
   WORKER_ANALYSIS_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   /** Seconds a received job stays invisible to other workers. */
@@ -292,6 +299,8 @@ export interface Config {
     analysisThreads: number;
     visibilityTimeoutSeconds: number;
     drainSeconds: number;
+    /** Niceness the worker process gives itself (see WORKER_NICE). */
+    nice: number;
     retryBaseSeconds: number;
     stageDelayMs: number;
     progressIntervalMs: number;
@@ -393,6 +402,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       analysisThreads: e.WORKER_ANALYSIS_THREADS || availableParallelism(),
       visibilityTimeoutSeconds: e.JOB_VISIBILITY_TIMEOUT,
       drainSeconds: e.WORKER_DRAIN_SECONDS,
+      nice: e.WORKER_NICE,
       retryBaseSeconds: e.RETRY_BASE_SECONDS,
       stageDelayMs: e.DEBUG_STAGE_DELAY_MS,
       progressIntervalMs: e.WORKER_PROGRESS_INTERVAL_MS,

@@ -131,6 +131,11 @@ describe('npm start (dist/dev/start.js, compiled from dev/start.ts)', () => {
     // The banner names the metrics endpoints, and `curl` works on them.
     const apiMetrics = /Metrics \(api\)\s+(http\S+)/.exec(first.output())![1]!;
     expect(await (await fetch(apiMetrics)).text()).toMatch(/^docpipe_uploads_total [1-9]/m);
+    // The worker yields the CPU to requests (WORKER_NICE, 10 by default); the api does not.
+    const niceOf = (pid: number) =>
+      Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    expect(niceOf(childPid(first.child.pid!, 'worker/main.js'))).toBe(10);
+    expect(niceOf(childPid(first.child.pid!, 'server/main.js'))).toBe(0);
     const workerBase = /Worker\s+(http\S+)\/healthz/.exec(first.output())![1]!;
     expect((await fetch(`${workerBase}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${workerBase}/metrics`)).text()).toMatch(

@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { loadConfigOrExit } from '../domain/config.js';
 import { startTracing } from '../telemetry/tracing.js';
 import { createLogger } from '../domain/logger.js';
@@ -7,6 +8,13 @@ import { createWorker } from './create-worker.js';
 async function main() {
   const config = loadConfigOrExit(process.env);
   const logger = createLogger('worker', config.logLevel, config.logFormat);
+  // Processing yields the CPU to requests on a shared machine (WORKER_NICE). Raising one's own
+  // niceness needs no privilege; a sandbox that forbids it only costs that.
+  try {
+    setPriority(config.worker.nice);
+  } catch (err) {
+    logger.warn({ err, nice: config.worker.nice }, 'could not lower the worker’s scheduling priority');
+  }
   // Off unless configured; when off the OpenTelemetry SDK is not even loaded.
   const tracing = await startTracing(config.observability.tracing, 'docpipe-worker');
   const worker = createWorker(config, { logger });
