@@ -65,11 +65,23 @@ describe('limits against hostile files', () => {
   });
 
   it('heap exhausted → RESOURCE_LIMIT_EXCEEDED', async () => {
-    // One top-level JSON member is built whole: 2 million numbers need more than 24 MB of heap,
-    // while a thread analysing a small file fits in 16 MB.
-    const path = fixtures.write('huge-member.json', `{"values":[${'1234567,'.repeat(2_000_000)}0]}`);
-    const err = await failure(analyze(path, { limits: { maxMemoryMb: 24 } }));
+    // pdf.js alone needs more than an 8 MB heap: the thread is stopped at its limit, the process lives.
+    const path = fixtures.write('small-heap.pdf', await makePdf({ pages: 1 }));
+    const err = await failure(analyze(path, { limits: { maxMemoryMb: 8 } }));
     expect(err.code).toBe('RESOURCE_LIMIT_EXCEEDED');
+  });
+
+  it('a JSON member larger than the heap is read without being built', async () => {
+    // 2 million numbers in one array: built, they needed more than this 32 MB heap, and an array
+    // growing past a thread's limit can abort the whole process (nodejs/node#47224).
+    const path = fixtures.write('huge-member.json', `{"values":[${'1234567,'.repeat(2_000_000)}0]}`);
+    const a = await analyze(path, { limits: { maxMemoryMb: 32, maxTextBytes: 1024 * 1024 } });
+    expect(a.metadata['json']).toEqual({ valid: true, type: 'object', keyCount: 1, keys: ['values'] });
+  });
+
+  it('JSON nested deeper than 10 000 levels is invalid, not a stack of the same depth', async () => {
+    const a = await analyze(fixtures.write('deep.json', `${'['.repeat(20_000)}${']'.repeat(20_000)}`));
+    expect(a.metadata['json']).toMatchObject({ valid: false, error: 'Nested deeper than 10000 levels' });
   });
 
   it('text beyond the limit is truncated and flagged, not failed', async () => {
@@ -126,7 +138,7 @@ describe('after a hostile file', () => {
   it('the same process analyses the next file normally', async () => {
     await failure(analyze(fixtures.write('bomb2.png', makePixelBombPng(50_000, 50_000))));
     await failure(
-      analyze(fixtures.write('oom.json', `[[${'1,'.repeat(2_000_000)}1]]`), { limits: { maxMemoryMb: 24 } }),
+      analyze(fixtures.write('oom.pdf', await makePdf({ pages: 1 })), { limits: { maxMemoryMb: 8 } }),
     );
     await failure(
       analyze(fixtures.write('slow2.pdf', await makePdf({ pages: 1 })), { limits: FRESH_THREAD_1_MS }),

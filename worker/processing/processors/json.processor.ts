@@ -1,7 +1,8 @@
-import { JSONParser } from '@streamparser/json';
+import { Tokenizer } from '@streamparser/json';
 import type { JsonValue } from '../analysis.js';
 import type { Extraction, Processor, ProcessorContext } from '../processor.js';
 import { streamText } from '../text-stream.js';
+import { JsonShape } from './json-shape.js';
 
 const MAX_KEYS_LISTED = 50;
 const MAX_KEY_CHARS = 200;
@@ -16,22 +17,17 @@ const TYPE_BY_FIRST_CHAR: Record<string, string> = {
 };
 
 /**
- * JSON: validity and top-level shape, by a streaming parser (@streamparser/json). Only one
- * top-level member is built at a time (`$.*` with keepStack off), so memory follows the largest
- * member, not the document; the thread's heap limit bounds even that.
+ * JSON: validity and top-level shape, from the streaming tokenizer (@streamparser/json) checked
+ * against JSON's grammar by JsonShape, which builds no values: memory follows the nesting depth,
+ * whatever the size of a member.
  */
 export const jsonProcessor: Processor = {
   async extract(ctx: ProcessorContext): Promise<Extraction> {
-    const parser = new JSONParser({ paths: ['$.*'], keepStack: false });
+    const tokenizer = new Tokenizer();
+    const state = new JsonShape(MAX_KEYS_LISTED, MAX_KEY_CHARS);
     let type: string | null = null;
-    const state = { entries: 0, keys: [] as string[], error: null as string | null };
-    parser.onValue = ({ key }) => {
-      state.entries++;
-      if (typeof key === 'string' && state.keys.length < MAX_KEYS_LISTED) {
-        state.keys.push(key.slice(0, MAX_KEY_CHARS));
-      }
-    };
-    parser.onError = (err) => {
+    tokenizer.onToken = ({ token, value }) => state.token(token, value);
+    tokenizer.onError = (err) => {
       state.error ??= err.message;
     };
 
@@ -45,11 +41,12 @@ export const jsonProcessor: Processor = {
           if (first !== undefined)
             type = TYPE_BY_FIRST_CHAR[first] ?? (/[-\d]/.test(first) ? 'number' : 'invalid');
         }
-        if (state.error === null) parser.write(text);
+        if (state.error === null) tokenizer.write(text);
       },
       (fraction) => ctx.progress.update(fraction),
     );
-    if (state.error === null && !parser.isEnded) parser.end();
+    if (state.error === null && !tokenizer.isEnded) tokenizer.end();
+    state.end();
     if (type === null) state.error ??= 'The document is empty';
 
     const shape: Record<string, JsonValue> = { valid: state.error === null, type };
