@@ -1,5 +1,5 @@
-import { ProcessingError } from '../../domain/errors.js';
 import { rm, writeFile } from 'node:fs/promises';
+import { ProcessingError } from '../../domain/errors.js';
 import type { Analysis, AnalyzeFileInput, DocumentKind, ProgressUpdate } from './analysis.js';
 import { ProcessingErrorCode } from './error-codes.js';
 import type { ThreadInput, ThreadJob, ThreadMessage } from './thread-protocol.js';
@@ -29,9 +29,8 @@ let lastJobId = 0;
 /**
  * Analyses one downloaded file: detected type, text, metadata, thumbnail. Apart from small text
  * files (below), the work runs in a worker thread so the limits hold whatever the file does: the
- * thread's heap is capped
- * (`maxMemoryMb` → RESOURCE_LIMIT_EXCEEDED) and the thread is terminated at `timeoutMs`
- * (PROCESSING_TIMEOUT); a hostile file can neither crash nor hang the calling worker.
+ * thread's heap is capped (`maxMemoryMb` → RESOURCE_LIMIT_EXCEEDED) and the thread is terminated
+ * at `timeoutMs` (PROCESSING_TIMEOUT); a hostile file can neither crash nor hang the calling worker.
  *
  * Rejects with a ProcessingError when the file cannot be processed (the job should end FAILED),
  * with `signal.reason` when aborted, and with a plain Error for anything retryable (I/O, bugs).
