@@ -136,11 +136,6 @@ export async function processJob(
   let artefacts: string | undefined;
   // Small originals are downloaded into memory: no file round trip, and none to remove.
   const inMemory = doc.size <= INLINE_MAX_BYTES;
-  // A small original is read while the claim is written (one round trip less before the result);
-  // its download has no progress worth reporting. Not when stages are paused apart (fault tests).
-  const early =
-    inMemory && !deps.stageDelayMs ? download(deps.blobs, doc, null, signal, () => {}) : undefined;
-  early?.catch(() => undefined); // its failure is answered where it is awaited, after the claim
   try {
     // The start claims the job (a conditional write); the document shows PROCESSING, and the start
     // is announced, only if the run outlasts one progress interval.
@@ -150,13 +145,10 @@ export async function processJob(
     const fence = runFence(started);
     await pause();
 
-    const bytes = await stage(
-      'download',
-      () =>
-        early ??
-        download(deps.blobs, doc, inMemory ? null : path, signal, (f) =>
-          reporter.report(JobStage.DOWNLOADING, 1 + f * (DOWNLOAD_END - 1)),
-        ),
+    const bytes = await stage('download', () =>
+      download(deps.blobs, doc, inMemory ? null : path, signal, (f) =>
+        reporter.report(JobStage.DOWNLOADING, 1 + f * (DOWNLOAD_END - 1)),
+      ),
     );
     await pause();
 

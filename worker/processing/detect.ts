@@ -55,12 +55,17 @@ function kindOf(mime: string): DocumentKind {
 /**
  * MIME type from the first bytes, never from the client's claim: magic numbers first (file-type),
  * then a text sniff (HTML, JSON, CSV, Markdown or plain text, in UTF-8, UTF-16 with a BOM or
- * Latin-1), else application/octet-stream. `filename` only chooses between text sub-kinds.
+ * Latin-1), else application/octet-stream. `filename` only chooses between text sub-kinds; `whole`
+ * says `head` is the entire file (by default: when it is shorter than DETECTION_BYTES).
  */
-export async function detectType(head: Uint8Array, filename?: string): Promise<string> {
+export async function detectType(
+  head: Uint8Array,
+  filename?: string,
+  whole = head.length < DETECTION_BYTES,
+): Promise<string> {
   const magic = await fileTypeFromBuffer(head);
   if (magic) return magic.mime;
-  return sniffText(head, head.length < DETECTION_BYTES, filename) ?? MimeType.OCTET_STREAM;
+  return sniffText(head, whole, filename) ?? MimeType.OCTET_STREAM;
 }
 
 export interface DetectedType {
@@ -93,11 +98,7 @@ export async function detectFile(path: string, filename?: string): Promise<Detec
  * a DOCX needs its entries): callers send non-text kinds to `detectFile` anyway.
  */
 export async function detectBytes(bytes: Buffer, filename?: string): Promise<DetectedType> {
-  const magic = await fileTypeFromBuffer(bytes);
-  const mime =
-    magic?.mime ??
-    sniffText(bytes.subarray(0, SNIFF_BYTES), bytes.length <= SNIFF_BYTES, filename) ??
-    MimeType.OCTET_STREAM;
+  const mime = await detectType(bytes, filename, true);
   return { mime, kind: kindOf(mime) };
 }
 
