@@ -102,11 +102,14 @@ export function createDocumentsTable(
 
   async function follow(client: DocpipeClient, doc: Document, signal: AbortSignal) {
     try {
+      let last = doc;
       for await (const job of client.watchJob(doc.job!.id, { signal })) {
-        replaceRow({ ...doc, status: job.status, job });
+        last = { ...doc, status: job.status, job };
+        // The final state is shown with the document it produced (type, result), read below: a
+        // row never reads "completed" with the fields of before.
+        if (!isTerminalStatus(job.status)) replaceRow(last);
       }
-      const fresh = await client.document(doc.id);
-      if (fresh) replaceRow(fresh);
+      replaceRow((await client.document(doc.id)) ?? last);
     } catch (err) {
       // Aborted (page changed) or the socket gave up: the Refresh button reloads the truth.
       refused(err, client);
