@@ -373,9 +373,15 @@ export class DocumentStore {
         new PutCommand({
           TableName: this.table,
           Item: jobItem(next),
-          // Fails on a missing item too, so a deleted job is never recreated.
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': next.version - 1 },
+          // Fails on a missing item too, so a deleted job is never recreated; and on another
+          // document's or owner's job, so a writer can never move a job (the worker writes from a
+          // message's snapshot, unread).
+          ConditionExpression: 'version = :expected AND documentId = :documentId AND ownerId = :ownerId',
+          ExpressionAttributeValues: {
+            ':expected': next.version - 1,
+            ':documentId': next.documentId,
+            ':ownerId': next.ownerId,
+          },
         }),
       );
       return true;

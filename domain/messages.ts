@@ -1,15 +1,6 @@
 import { z } from 'zod';
 import { JobStatus, type JobRecord } from './model.js';
 
-/** SQS jobs-queue message: ids and the correlation id only; state lives in DynamoDB. See docs/events.md. */
-export const JobMessage = z.object({
-  jobId: z.string().min(1),
-  documentId: z.string().min(1),
-  ownerId: z.string().min(1),
-  correlationId: z.string().min(1),
-});
-export type JobMessage = z.infer<typeof JobMessage>;
-
 const JobSnapshot = z.object({
   id: z.string(),
   documentId: z.string(),
@@ -26,6 +17,30 @@ const JobSnapshot = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
 }) satisfies z.ZodType<JobRecord>;
+
+/**
+ * SQS jobs-queue message: the ids and the correlation id; state lives in DynamoDB. See docs/events.md.
+ * A new upload's message also carries `upload`, the job and document as they were written, so the
+ * worker claims the job without reading it first; a claim that fails (the job moved on) falls back
+ * to reading.
+ */
+export const JobMessage = z.object({
+  jobId: z.string().min(1),
+  documentId: z.string().min(1),
+  ownerId: z.string().min(1),
+  correlationId: z.string().min(1),
+  upload: z
+    .object({
+      job: JobSnapshot,
+      document: z.object({
+        filename: z.string(),
+        size: z.number().int().nonnegative(),
+        sha256: z.string(),
+      }),
+    })
+    .optional(),
+});
+export type JobMessage = z.infer<typeof JobMessage>;
 
 /** SNS job-events message: the full job state after a change, so subscribers need no read. */
 export const JobEvent = z.object({

@@ -243,7 +243,13 @@ export class DocumentService {
       throw err;
     }
     try {
-      await queue.send({ jobId: job.id, documentId: id, ownerId, correlationId });
+      await queue.send({
+        jobId: job.id,
+        documentId: id,
+        ownerId,
+        correlationId,
+        upload: { job, document: { filename: doc.filename, size: doc.size, sha256: doc.sha256 } },
+      });
     } catch (err) {
       // Without its message the job would sit QUEUED forever: undo the whole upload instead.
       logger.error({ err, documentId: id }, 'enqueue failed; rolling the upload back');

@@ -19,6 +19,7 @@ import {
   runFence,
   type DocumentRecord,
   type DocumentResult,
+  type JobRecord,
   type DocumentStatusPatch,
   type RunFence,
 } from '../domain/model.js';
@@ -71,6 +72,17 @@ export type Outcome = 'done' | 'skipped' | 'deleted' | 'unknown-job' | 'elsewher
 /** Another writer changed the job first, or the document was deleted: stop without side effects. */
 class LostRace extends Error {}
 
+/** A run whose claim on the job failed: its view of the job was out of date. */
+const CLAIM_LOST = Symbol('claim lost');
+
+/** What one run works on: the job as last known, and what it needs of the document. */
+interface RunTarget {
+  job: JobRecord;
+  doc: Pick<DocumentRecord, 'id' | 'ownerId' | 'filename' | 'size' | 'sha256'>;
+  /** The document may hold artefacts of earlier jobs (they are removed once this one completes). */
+  earlierJobs: boolean;
+}
+
 // Share of the job's 0–100 progress each phase covers.
 const DOWNLOAD_END = 40;
 const ANALYSIS_END = 85;
@@ -79,38 +91,86 @@ const ANALYSIS_END = 85;
  * Runs one job to a terminal state. Every change is a conditional write (version + 1) followed by
  * an event; losing a race stops this run without further writes. ProcessingError ends the job
  * FAILED; other errors (and aborts) propagate so the consumer retries or releases the message.
+ *
+ * A new upload's message carries the job and document as written, and the run claims the job on
+ * that: no read. Only when that claim fails (a redelivery, a retry, a cancel) are both read.
  */
 export async function processJob(
   msg: JobMessage,
   deps: ProcessJobDeps,
   signal: AbortSignal,
 ): Promise<Outcome> {
-  const { store, logger } = deps;
-  const log = logger.child({
+  const log = deps.logger.child({
     jobId: msg.jobId,
     documentId: msg.documentId,
     correlationId: msg.correlationId,
   });
-  const { job: current, document } = await store.getJobAndDocument(msg.jobId, msg.ownerId, msg.documentId);
-  if (!current) {
+  const fromUpload = uploadTarget(msg);
+  if (fromUpload) {
+    const outcome = await run(fromUpload, msg, deps, signal, log);
+    if (outcome !== CLAIM_LOST) return outcome;
+  }
+  const target = await readTarget(msg, deps, log);
+  if (typeof target === 'string') return target;
+  const outcome = await run(target, msg, deps, signal, log);
+  return outcome === CLAIM_LOST ? afterLostRace(deps.store, msg.jobId, log) : outcome;
+}
+
+/** The job and document a new upload's message says were written, when it says so consistently. */
+function uploadTarget(msg: JobMessage): RunTarget | null {
+  const upload = msg.upload;
+  const job = upload?.job;
+  if (
+    !job ||
+    job.status !== JobStatus.QUEUED ||
+    job.id !== msg.jobId ||
+    job.documentId !== msg.documentId ||
+    job.ownerId !== msg.ownerId
+  ) {
+    return null;
+  }
+  return {
+    job,
+    doc: { id: msg.documentId, ownerId: msg.ownerId, ...upload.document },
+    earlierJobs: false,
+  };
+}
+
+/** The job and its document as stored, or what to do with the message when there is nothing to run. */
+async function readTarget(msg: JobMessage, deps: ProcessJobDeps, log: Logger): Promise<RunTarget | Outcome> {
+  const { store } = deps;
+  const { job, document } = await store.getJobAndDocument(msg.jobId, msg.ownerId, msg.documentId);
+  if (!job) {
     return (await store.isDocumentDeleted(msg.documentId)) ? 'deleted' : 'unknown-job';
   }
-  if (isTerminal(current.status)) {
+  if (isTerminal(job.status)) {
     // The run that finished it may have died between its final write and that write's event (the
     // message then comes back): say the final state again, or its subscribers would wait forever.
     // Subscribers drop a version they have already seen.
-    await deps.jobs.announce(current, msg.correlationId);
+    await deps.jobs.announce(job, msg.correlationId);
     log.info(
-      { status: current.status },
+      { status: job.status },
       'job already finished; its final state announced again, message dropped',
     );
     return 'skipped';
   }
   // The job is the authority on whose document it is; the message only saved a request.
-  const matches = msg.ownerId === current.ownerId && msg.documentId === current.documentId;
-  const doc = matches ? document : await store.getDocument(current.ownerId, current.documentId);
+  const matches = msg.ownerId === job.ownerId && msg.documentId === job.documentId;
+  const doc = matches ? document : await store.getDocument(job.ownerId, job.documentId);
   if (!doc) return 'deleted';
+  return { job, doc, earlierJobs: Boolean(doc.result) || doc.jobIds.length > 1 };
+}
 
+/** One run of the job, from its claim to a terminal state; CLAIM_LOST when the claim failed. */
+async function run(
+  target: RunTarget,
+  msg: JobMessage,
+  deps: ProcessJobDeps,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<Outcome | typeof CLAIM_LOST> {
+  const { store } = deps;
+  const { job: current, doc } = target;
   const reporter = new JobProgressThrottle(
     current,
     {
@@ -136,13 +196,20 @@ export async function processJob(
   let artefacts: string | undefined;
   // Small originals are downloaded into memory: no file round trip, and none to remove.
   const inMemory = doc.size <= INLINE_MAX_BYTES;
+  // The start claims the job (a conditional write); the document shows PROCESSING, and the start
+  // is announced, only if the run outlasts one progress interval.
+  let started: JobRecord;
   try {
-    // The start claims the job (a conditional write); the document shows PROCESSING, and the start
-    // is announced, only if the run outlasts one progress interval.
-    const started = await reporter.begin(transitions.start(current, deps.workerId), (job) =>
+    started = await reporter.begin(transitions.start(current, deps.workerId), (job) =>
       setDocStatus({ status: JobStatus.PROCESSING, updatedAt: new Date().toISOString() }, runFence(job)),
     );
-    const fence = runFence(started);
+  } catch (err) {
+    if (!(err instanceof LostRace)) throw err;
+    // Lost at the claim itself, or just after it (the document went while it was marked PROCESSING).
+    return reporter.current === current ? CLAIM_LOST : afterLostRace(store, msg.jobId, log);
+  }
+  const fence = runFence(started);
+  try {
     await pause();
 
     const bytes = await stage('download', () =>
@@ -186,7 +253,7 @@ export async function processJob(
     );
     // Earlier jobs' (or attempts') artefacts are no longer referenced. A document's first run on
     // its first attempt has none, and skips the listing.
-    if (doc.result || doc.jobIds.length > 1 || job.attempts > 1) {
+    if (target.earlierJobs || job.attempts > 1) {
       await deps.blobs.deletePrefix(BlobStore.derivedPrefix(doc.id), artefacts).catch((err: unknown) => {
         log.warn({ err }, 'could not remove superseded artefacts');
       });
@@ -263,7 +330,11 @@ function boundedMetadata(metadata: Record<string, unknown>): Record<string, unkn
 }
 
 /** A run that did not complete removes the artefacts it wrote, unless the document points at them. */
-async function removeUnlessCurrent(deps: ProcessJobDeps, doc: DocumentRecord, prefix: string): Promise<void> {
+async function removeUnlessCurrent(
+  deps: ProcessJobDeps,
+  doc: RunTarget['doc'],
+  prefix: string,
+): Promise<void> {
   try {
     const latest = await deps.store.getDocument(doc.ownerId, doc.id);
     const current = latest?.result?.textKey ?? latest?.result?.thumbnailKey;
@@ -286,7 +357,7 @@ async function afterLostRace(store: ProcessJobDeps['store'], jobId: string, log:
  */
 async function download(
   blobs: ProcessJobDeps['blobs'],
-  doc: DocumentRecord,
+  doc: RunTarget['doc'],
   path: string | null,
   signal: AbortSignal,
   onProgress: (fraction: number) => void,

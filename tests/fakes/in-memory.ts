@@ -115,7 +115,14 @@ export class InMemoryStore implements DocumentServiceStore {
   /** The conditional write JobWriter relies on: only on top of the version it read. */
   async putJobIfVersion(next: JobRecord): Promise<boolean> {
     const stored = this.jobs.get(next.id);
-    if (!stored || stored.version !== next.version - 1) return false;
+    if (
+      !stored ||
+      stored.version !== next.version - 1 ||
+      stored.documentId !== next.documentId ||
+      stored.ownerId !== next.ownerId
+    ) {
+      return false;
+    }
     this.jobs.set(next.id, structuredClone(next));
     return true;
   }

@@ -61,8 +61,18 @@ describe('DocumentService.upload', () => {
     });
     expect(doc.sha256).toBe('2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
     expect(s.blobs.objects.get(`originals/${doc.id}`)!.toString()).toBe('hello');
+    // The message carries the job and document as written, for the worker to claim without a read.
     expect(s.queue.sent).toEqual([
-      { jobId: doc.currentJobId, documentId: doc.id, ownerId: 'alice', correlationId: 'c1' },
+      {
+        jobId: doc.currentJobId,
+        documentId: doc.id,
+        ownerId: 'alice',
+        correlationId: 'c1',
+        upload: {
+          job: s.store.jobs.get(doc.currentJobId),
+          document: { filename: 'report.txt', size: 5, sha256: doc.sha256 },
+        },
+      },
     ]);
     expect(s.store.jobs.get(doc.currentJobId)).toMatchObject({ status: 'QUEUED', version: 1 });
     expect(job).toEqual(s.store.jobs.get(doc.currentJobId)); // what the answer's `job` is primed with

@@ -9,6 +9,7 @@ import { newJob } from '../../domain/jobs.js';
 import { ProcessingError } from '../../domain/errors.js';
 import { runFence, type DocumentRecord, type JobRecord } from '../../domain/model.js';
 import type { Analysis } from '../../worker/processing/index.js';
+import type { JobMessage } from '../../domain/messages.js';
 import { processJob, type Analyzer } from '../../worker/process-job.js';
 import { InMemoryBlobs, InMemoryStore, jobWriterOver } from '../fakes/in-memory.js';
 
@@ -44,9 +45,14 @@ async function setup(analyze: Analyzer, progressIntervalMs?: number) {
     workerId: 'w1',
     ...(progressIntervalMs !== undefined && { progressIntervalMs }),
   };
-  const msg = { jobId: job.id, documentId: doc.id, ownerId: 'alice', correlationId: 'c1' };
-  const run = () => processJob(msg, deps, new AbortController().signal);
-  return { store, blobs, events, job, doc, run };
+  const msg: JobMessage = { jobId: job.id, documentId: doc.id, ownerId: 'alice', correlationId: 'c1' };
+  const run = (m: JobMessage = msg) => processJob(m, deps, new AbortController().signal);
+  // What a new upload's message carries besides the ids.
+  const fromUpload: JobMessage = {
+    ...msg,
+    upload: { job, document: { filename: doc.filename, size: doc.size, sha256: doc.sha256 } },
+  };
+  return { store, blobs, events, job, doc, run, fromUpload };
 }
 
 const analysis = (over: Partial<Analysis> = {}): Analysis =>
@@ -137,6 +143,48 @@ describe('processJob', () => {
     expect(await gone.run()).toBe('unknown-job');
     await gone.store.putTombstone(gone.doc.id);
     expect(await gone.run()).toBe('deleted');
+  });
+
+  it('runs a new upload from its message without reading the job or the document', async () => {
+    const s = await setup(async () => analysis());
+    let reads = 0;
+    for (const name of ['getJob', 'getDocument', 'getJobAndDocument'] as const) {
+      const original = s.store[name].bind(s.store) as (...args: unknown[]) => Promise<unknown>;
+      (s.store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        reads++;
+        return original(...args);
+      };
+    }
+    expect(await s.run(s.fromUpload)).toBe('done');
+    expect(reads).toBe(0);
+    expect(s.store.jobs.get(s.job.id)).toMatchObject({ status: 'COMPLETED', version: 3, attempts: 1 });
+    expect(s.store.documents.get(s.doc.id)).toMatchObject({
+      status: 'COMPLETED',
+      detectedType: 'text/plain',
+    });
+  });
+
+  it('an upload message whose snapshot is out of date reads the job instead: a redelivery of a finished job is dropped', async () => {
+    const s = await setup(async () => analysis());
+    expect(await s.run(s.fromUpload)).toBe('done');
+    const final = s.events.at(-1)!;
+    // The same message again (SQS delivers at least once): its QUEUED snapshot no longer matches.
+    expect(await s.run(s.fromUpload)).toBe('skipped');
+    expect(s.store.jobs.get(s.job.id)).toEqual(final);
+    expect(s.events.at(-1)).toEqual(final); // the final state said again, nothing new written
+  });
+
+  it('a snapshot naming another owner than the stored job never moves the job to that owner', async () => {
+    const s = await setup(async () => analysis());
+    const forged: JobMessage = {
+      ...s.fromUpload,
+      ownerId: 'mallory',
+      upload: { ...s.fromUpload.upload!, job: { ...s.job, ownerId: 'mallory' } },
+    };
+    // The claim on the snapshot fails its condition; read, the job is alice's, and runs as hers.
+    expect(await s.run(forged)).toBe('done');
+    expect(s.store.jobs.get(s.job.id)).toMatchObject({ ownerId: 'alice', status: 'COMPLETED' });
+    expect(s.store.documents.get(s.doc.id)).toMatchObject({ ownerId: 'alice', status: 'COMPLETED' });
   });
 
   it('stops without touching the document when another worker takes the job over meanwhile', async () => {
