@@ -129,7 +129,7 @@ export class DocumentStore {
 
   /**
    * Sets the document's status (and its status-index key). Returns false when the document is gone
-   * (deleted while a job ran) or, with a `fence`, when the run may no longer write it: its job is
+   * (deleted while a job ran) or not `ownerId`'s, or, with a `fence`, when the run may no longer write it: its job is
    * not the document's current one, or a later attempt of it has written since. The write records
    * the fence's claim.
    */
@@ -143,11 +143,13 @@ export class DocumentStore {
       '#status': 'status',
       '#updatedAt': 'updatedAt',
       '#gsi2pk': 'gsi2pk',
+      '#ownerId': 'ownerId',
     };
     const values: Record<string, unknown> = {
       ':status': patch.status,
       ':updatedAt': patch.updatedAt,
       ':gsi2pk': `OWNER#${ownerId}#${patch.status}`,
+      ':ownerId': ownerId,
     };
     let expr = 'SET #status = :status, #updatedAt = :updatedAt, #gsi2pk = :gsi2pk';
     if (patch.detectedType !== undefined) {
@@ -160,7 +162,8 @@ export class DocumentStore {
       values[':result'] = patch.result;
       expr += ', #result = :result';
     }
-    let condition = 'attribute_exists(pk)';
+    // Only the owner's document: the owner names the status index's partition.
+    let condition = 'attribute_exists(pk) AND #ownerId = :ownerId';
     if (opts.fence) {
       Object.assign(names, { '#claim': 'claim', '#currentJobId': 'currentJobId' });
       Object.assign(values, {

@@ -77,12 +77,12 @@ export class InMemoryStore implements DocumentServiceStore {
   }
   async updateDocumentStatus(
     id: string,
-    _ownerId: string,
+    ownerId: string,
     patch: DocumentStatusPatch,
     opts: { fence?: RunFence } = {},
   ): Promise<boolean> {
     const doc = this.documents.get(id);
-    if (!doc) return false;
+    if (!doc || doc.ownerId !== ownerId) return false;
     const { fence } = opts;
     if (fence) {
       // As DocumentStore's condition: the run's job is current, and no later attempt of it wrote.
