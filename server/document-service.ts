@@ -11,6 +11,7 @@ import { DomainError, ErrorCode, badInput, notFound } from '../domain/errors.js'
 import { newId, requireId } from '../domain/ids.js';
 import { JobErrorCode, newJob, restartDocument, transitions } from '../domain/jobs.js';
 import { JobStatus, isTerminal, type DocumentRecord, type JobRecord } from '../domain/model.js';
+import { MESSAGE_CONTENT_MAX_BYTES } from '../domain/messages.js';
 import type { JobEventHub, JobUpdates } from './events/job-event-hub.js';
 import {
   changeOfStatus,
@@ -166,7 +167,7 @@ export class DocumentService {
   ): Promise<Uploaded> {
     const { blobs, maxUploadBytes } = this.deps;
     const key = BlobStore.originalKey(id);
-    const meter = new UploadMeter(maxUploadBytes);
+    const meter = new UploadMeter(maxUploadBytes, MESSAGE_CONTENT_MAX_BYTES);
     let source: Readable | undefined;
     let sourceError: Error | undefined;
     try {
@@ -202,7 +203,13 @@ export class DocumentService {
     return this.recordUpload(
       ownerId,
       id,
-      { filename: file.filename, contentType: file.mimetype, size: meter.bytes, sha256: meter.digest() },
+      {
+        filename: file.filename,
+        contentType: file.mimetype,
+        size: meter.bytes,
+        sha256: meter.digest(),
+        content: meter.kept(),
+      },
       correlationId,
     );
   }
@@ -211,11 +218,12 @@ export class DocumentService {
    * What every upload ends with, once its bytes are whole at `originals/<id>` (streamed here, or
    * sent straight to S3 and completed by `DirectUploadService`): document + job in DynamoDB, the job
    * message, the `document.created` event. Any failure removes what was written, the object too.
+   * `content`: the bytes, when the caller has them and they are small enough to go in the message.
    */
   async recordUpload(
     ownerId: string,
     id: string,
-    file: { filename: string; contentType: string; size: number; sha256: string },
+    file: { filename: string; contentType: string; size: number; sha256: string; content?: Buffer },
     correlationId: string,
   ): Promise<Uploaded> {
     const { store, blobs, queue, logger } = this.deps;
@@ -248,7 +256,18 @@ export class DocumentService {
         documentId: id,
         ownerId,
         correlationId,
-        upload: { job, document: { filename: doc.filename, size: doc.size, sha256: doc.sha256 } },
+        upload: {
+          job,
+          document: {
+            filename: doc.filename,
+            size: doc.size,
+            sha256: doc.sha256,
+            ...(file.content &&
+              file.content.length <= MESSAGE_CONTENT_MAX_BYTES && {
+                content: file.content.toString('base64'),
+              }),
+          },
+        },
       });
     } catch (err) {
       // Without its message the job would sit QUEUED forever: undo the whole upload instead.

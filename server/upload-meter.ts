@@ -8,13 +8,20 @@ export class UploadTooLargeError extends Error {
   }
 }
 
-/** Pass-through that counts bytes and computes SHA-256 while the upload streams to S3. */
+/**
+ * Pass-through that counts bytes and computes SHA-256 while the upload streams to S3, and keeps the
+ * bytes of an upload no longer than `keepUpTo` (they travel in the job message).
+ */
 export class UploadMeter extends Transform {
   bytes = 0;
   exceeded = false;
   private readonly hash = createHash('sha256');
+  private head: Buffer[] | null = [];
 
-  constructor(private readonly limit: number) {
+  constructor(
+    private readonly limit: number,
+    private readonly keepUpTo = 0,
+  ) {
     super();
   }
 
@@ -26,11 +33,18 @@ export class UploadMeter extends Transform {
       return;
     }
     this.hash.update(chunk);
+    if (this.head && this.bytes <= this.keepUpTo) this.head.push(chunk);
+    else this.head = null;
     done(null, chunk);
   }
 
   /** Hex SHA-256 of everything that passed; call once, after the stream ended. */
   digest(): string {
     return this.hash.digest('hex');
+  }
+
+  /** The whole upload when it was no longer than `keepUpTo`, after the stream ended; else undefined. */
+  kept(): Buffer | undefined {
+    return this.head ? Buffer.concat(this.head, this.bytes) : undefined;
   }
 }

@@ -64,17 +64,16 @@ it('an upload writes the original, the job and the document, sends one message, 
   await messageDeleted();
 });
 
-it('a small document’s job costs 5 calls in the worker besides its share of a receive', async () => {
+it('a small document’s job costs 4 calls in the worker besides its share of a receive', async () => {
   calls.reset();
   const up = await uploadFile(api.url, 'one line of text', 'small.txt');
   const events = await watchUntilDone(api.wsUrl, up.data!.uploadDocument.job.id);
   expect(events.at(-1).status).toBe('COMPLETED');
   await messageDeleted();
   expect(work(calls.of('worker'))).toEqual({
-    // No read: the upload's message carries the job and document as written. Done within one
-    // progress interval, the run writes its start as part of its end: one conditional put.
+    // No read: the upload's message carries the job and document as written, and a small original's
+    // bytes. Done within one progress interval, the run writes its start as part of its end.
     PutItem: 1,
-    's3 GET': 1, // the original
     's3 PUT': 1, // the extracted text
     UpdateItem: 1, // the document COMPLETED with its result
     sns: 1, // the COMPLETED event

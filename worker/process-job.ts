@@ -76,6 +76,8 @@ class LostRace extends Error {}
 interface RunTarget {
   job: JobRecord;
   doc: Pick<DocumentRecord, 'id' | 'ownerId' | 'filename' | 'size' | 'sha256'>;
+  /** The original, when the message carried it (checked against the document's size and SHA-256). */
+  content?: Buffer;
   /** The document may hold artefacts of earlier jobs (they are removed once this one completes). */
   earlierJobs: boolean;
   /**
@@ -127,9 +129,17 @@ function uploadTarget(msg: JobMessage): RunTarget | null {
   ) {
     return null;
   }
+  const { content, ...document } = upload.document;
+  const bytes = content === undefined ? undefined : Buffer.from(content, 'base64');
+  // A message whose bytes do not match what was uploaded is not trusted for them: download instead.
+  const intact =
+    bytes !== undefined &&
+    bytes.length === document.size &&
+    createHash('sha256').update(bytes).digest('hex') === document.sha256;
   return {
     job,
-    doc: { id: msg.documentId, ownerId: msg.ownerId, ...upload.document },
+    doc: { id: msg.documentId, ownerId: msg.ownerId, ...document },
+    ...(intact && { content: bytes }),
     earlierJobs: false,
     fresh: true,
   };
@@ -193,8 +203,8 @@ async function run(
   // One file per run, removed at the end (no folder per job: that costs a few syscalls more).
   const path = join(deps.workDir ?? tmpdir(), `docpipe-${msg.jobId}-${randomBytes(4).toString('hex')}`);
   let artefacts: string | undefined;
-  // Small originals are downloaded into memory: no file round trip, and none to remove.
-  const inMemory = doc.size <= INLINE_MAX_BYTES;
+  // Small originals are in the message, or downloaded into memory: no file round trip, none to remove.
+  const inMemory = target.content !== undefined || doc.size <= INLINE_MAX_BYTES;
   // The start claims the job (a conditional write) — at once, or held while the job is known fresh;
   // the document shows PROCESSING, and the start is announced, only if the run outlasts one
   // progress interval.
@@ -211,11 +221,13 @@ async function run(
   try {
     await pause();
 
-    const bytes = await stage('download', () =>
-      download(deps.blobs, doc, inMemory ? null : path, signal, (f) =>
-        reporter.report(JobStage.DOWNLOADING, 1 + f * (DOWNLOAD_END - 1)),
-      ),
-    );
+    const bytes =
+      target.content ??
+      (await stage('download', () =>
+        download(deps.blobs, doc, inMemory ? null : path, signal, (f) =>
+          reporter.report(JobStage.DOWNLOADING, 1 + f * (DOWNLOAD_END - 1)),
+        ),
+      ));
     await pause();
 
     const analysis = await stage('analysis', () =>

@@ -70,12 +70,28 @@ describe('DocumentService.upload', () => {
         correlationId: 'c1',
         upload: {
           job: s.store.jobs.get(doc.currentJobId),
-          document: { filename: 'report.txt', size: 5, sha256: doc.sha256 },
+          // A small original travels in the message too.
+          document: { filename: 'report.txt', size: 5, sha256: doc.sha256, content: 'aGVsbG8=' },
         },
       },
     ]);
     expect(s.store.jobs.get(doc.currentJobId)).toMatchObject({ status: 'QUEUED', version: 1 });
     expect(job).toEqual(s.store.jobs.get(doc.currentJobId)); // what the answer's `job` is primed with
+  });
+
+  it('puts an original in the message only up to 16 KiB, however it arrives in chunks', async () => {
+    const s = setup(64 * 1024);
+    const chunked = (sizes: number[], name: string): FileUpload =>
+      ({
+        ...file('', name),
+        createReadStream: () => Readable.from(sizes.map((n) => Buffer.alloc(n, 'a'))),
+      }) as FileUpload;
+    await s.service.upload('alice', chunked([8192, 8192], 'exact.txt'), 'c');
+    await s.service.upload('alice', chunked([8192, 8192, 1], 'over.txt'), 'c');
+    const [exact, over] = s.queue.sent.map((m) => m.upload!.document);
+    expect(Buffer.from(exact!.content!, 'base64')).toEqual(Buffer.alloc(16 * 1024, 'a'));
+    expect(over).toMatchObject({ size: 16 * 1024 + 1 });
+    expect(over!.content).toBeUndefined();
   });
 
   it('refuses empty and oversize files and leaves nothing behind', async () => {

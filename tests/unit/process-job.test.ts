@@ -54,7 +54,14 @@ async function setup(analyze: Analyzer, progressIntervalMs?: number) {
     ...msg,
     upload: { job, document: { filename: doc.filename, size: doc.size, sha256: doc.sha256 } },
   };
-  return { store, blobs, events, job, doc, run, fromUpload };
+  const withContent = (content: Buffer): JobMessage => ({
+    ...msg,
+    upload: {
+      ...fromUpload.upload!,
+      document: { ...fromUpload.upload!.document, content: content.toString('base64') },
+    },
+  });
+  return { store, blobs, events, job, doc, run, fromUpload, withContent };
 }
 
 const analysis = (over: Partial<Analysis> = {}): Analysis =>
@@ -179,6 +186,31 @@ describe('processJob', () => {
       status: 'COMPLETED',
       detectedType: 'text/plain',
       claim: `${s.job.id}#000001`,
+    });
+  });
+
+  it('uses the original the message carries, and only if it matches the upload', async () => {
+    const seen: string[] = [];
+    const analyze: Analyzer = async ({ bytes }) => {
+      seen.push(bytes!.toString());
+      return analysis();
+    };
+    const s = await setup(analyze);
+    s.blobs.objects.delete(`originals/${s.doc.id}`); // not read: the message has the bytes
+    expect(await s.run(s.withContent(BYTES))).toBe('done');
+    expect(seen).toEqual(['hello world']);
+
+    // Bytes that do not match the upload's size and SHA-256 are ignored; the original is downloaded.
+    const t = await setup(analyze);
+    expect(await t.run(t.withContent(Buffer.from('hello worle')))).toBe('done');
+    expect(seen.at(-1)).toBe('hello world');
+    // … and with the original gone too, the job fails as any missing original does.
+    const u = await setup(analyze);
+    u.blobs.objects.delete(`originals/${u.doc.id}`);
+    expect(await u.run(u.withContent(Buffer.from('tampered')))).toBe('done');
+    expect(u.store.jobs.get(u.job.id)).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'ORIGINAL_MISSING' },
     });
   });
 
