@@ -42,6 +42,13 @@ export const SERVICE_NODE_FLAGS: Readonly<Record<string, readonly string[]>> = {
   'server/main.ts': ['--max-semi-space-size=16'],
 };
 
+/**
+ * Node flags of `npm start`'s launcher, which hosts the embedded emulators (package.json's `start`
+ * script repeats them; tests/launcher.test.ts checks). 4 MiB semi-spaces keep its idle RSS 5–10 MiB
+ * lower; the emulators' rate (an upload's raw calls at 8 in flight) did not measurably change.
+ */
+export const LAUNCHER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
+
 export interface LaunchOptions {
   /** The child's whole environment (PATH is added when missing). */
   env: Record<string, string | undefined>;

@@ -4,6 +4,7 @@ import { get } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LAUNCHER_NODE_FLAGS } from '../dev/processes.js';
 import { gql, uploadFile, watchUntilDone } from './support/graphql.js';
 import { removeDir, tempDir } from './support/stack.js';
 
@@ -64,7 +65,7 @@ afterAll(async () => {
 
 /** Runs the launcher exactly as `npm start` does, on free ports. */
 function launch(env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['dist/dev/start.js'], {
+  const child = spawn(process.execPath, [...LAUNCHER_NODE_FLAGS, 'dist/dev/start.js'], {
     cwd: root,
     env: {
       ...process.env,
@@ -106,6 +107,16 @@ function launch(env: Record<string, string> = {}) {
 }
 
 describe('npm start (dist/dev/start.js, compiled from dev/start.ts)', () => {
+  it('is run with the launcher’s Node flags, as this test runs it', () => {
+    const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<
+      string,
+      string
+    >;
+    const start = scripts['start']!.split(/\s+/);
+    expect(start.at(-1)).toBe('dist/dev/start.js');
+    for (const flag of LAUNCHER_NODE_FLAGS) expect(start).toContain(flag);
+  });
+
   it('runs the whole stack behind nginx, stops cleanly on SIGTERM and loses nothing across a restart', async () => {
     const first = launch();
     const url = await first.url;

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LAUNCHER_NODE_FLAGS } from '../../../dev/processes.js';
 import { projectRoot } from '../../../dev/project-root.js';
 import type { Scenario } from '../scenario.js';
 import { ensureBuilt, round, row, rssMiB } from '../support.js';
@@ -21,7 +22,7 @@ export const idleMemory: Scenario = {
   async run({ smoke, log }) {
     ensureBuilt();
     const dataDir = mkdtempSync(join(tmpdir(), 'docpipe-bench-idle-'));
-    const launcher = spawn(process.execPath, ['dist/dev/start.js'], {
+    const launcher = spawn(process.execPath, [...LAUNCHER_NODE_FLAGS, 'dist/dev/start.js'], {
       cwd: projectRoot,
       env: {
         ...process.env,
