@@ -81,7 +81,8 @@ async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
 
 describe('tracing', () => {
   it('follows an upload from the resolver through SQS, the worker and SNS to the subscription', async () => {
-    const up = await uploadFile(apiUrl, 'trace me\n'.repeat(20), 't.txt', 'text/plain');
+    // Over 16 KiB, so the original is not in the job message: the worker downloads it (its span).
+    const up = await uploadFile(apiUrl, 'trace me\n'.repeat(2_000), 't.txt', 'text/plain');
     expect(up.errors).toBeUndefined();
     const client = wsClient(apiUrl.replace(/^http/, 'ws'));
     try {
