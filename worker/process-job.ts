@@ -72,19 +72,17 @@ export type Outcome = 'done' | 'skipped' | 'deleted' | 'unknown-job' | 'elsewher
 /** Another writer changed the job first, or the document was deleted: stop without side effects. */
 class LostRace extends Error {}
 
+/** A run whose claim on the job failed: its view of the job was out of date. */
+const CLAIM_LOST = Symbol('claim lost');
+
 /** What one run works on: the job as last known, and what it needs of the document. */
 interface RunTarget {
   job: JobRecord;
   doc: Pick<DocumentRecord, 'id' | 'ownerId' | 'filename' | 'size' | 'sha256'>;
-  /** The original, when the message carried it (checked against the document's size and SHA-256). */
+  /** The original, when the message carried it (checked against the size and SHA-256 beside it). */
   content?: Buffer;
   /** The document may hold artefacts of earlier jobs (they are removed once this one completes). */
   earlierJobs: boolean;
-  /**
-   * Known fresh (a new upload's first delivery): the start is held rather than written at once, so
-   * a run that ends within one progress interval writes the job once (see JobProgressThrottle.hold).
-   */
-  fresh: boolean;
 }
 
 // Share of the job's 0–100 progress each phase covers.
@@ -96,24 +94,28 @@ const ANALYSIS_END = 85;
  * an event; losing a race stops this run without further writes. ProcessingError ends the job
  * FAILED; other errors (and aborts) propagate so the consumer retries or releases the message.
  *
- * A new upload's message carries the job and document as written: on its first delivery the run
- * starts from that, without reading, and holds its claim on the job until the run outlasts one
- * progress interval (its last write, conditional on version 1, is then the claim). A redelivery —
- * the job may have moved on — reads both and claims at once.
+ * A new upload's message carries the job and document as written, and the run claims the job on
+ * that: no read. Only when that claim fails (a redelivery, a retry, a cancel) are both read.
  */
 export async function processJob(
   msg: JobMessage,
   deps: ProcessJobDeps,
   signal: AbortSignal,
-  receiveCount = 1,
 ): Promise<Outcome> {
   const log = deps.logger.child({
     jobId: msg.jobId,
     documentId: msg.documentId,
     correlationId: msg.correlationId,
   });
-  const target = (receiveCount === 1 && uploadTarget(msg)) || (await readTarget(msg, deps, log));
-  return typeof target === 'string' ? target : run(target, msg, deps, signal, log);
+  const fromUpload = uploadTarget(msg);
+  if (fromUpload) {
+    const outcome = await run(fromUpload, msg, deps, signal, log);
+    if (outcome !== CLAIM_LOST) return outcome;
+  }
+  const target = await readTarget(msg, deps, log);
+  if (typeof target === 'string') return target;
+  const outcome = await run(target, msg, deps, signal, log);
+  return outcome === CLAIM_LOST ? afterLostRace(deps.store, msg.jobId, log) : outcome;
 }
 
 /** The job and document a new upload's message says were written, when it says so consistently. */
@@ -123,6 +125,7 @@ function uploadTarget(msg: JobMessage): RunTarget | null {
   if (
     !job ||
     job.status !== JobStatus.QUEUED ||
+    job.version !== 1 ||
     job.id !== msg.jobId ||
     job.documentId !== msg.documentId ||
     job.ownerId !== msg.ownerId
@@ -131,7 +134,8 @@ function uploadTarget(msg: JobMessage): RunTarget | null {
   }
   const { content, ...document } = upload.document;
   const bytes = content === undefined ? undefined : Buffer.from(content, 'base64');
-  // A message whose bytes do not match what was uploaded is not trusted for them: download instead.
+  // Bytes that do not match the size and SHA-256 the api recorded with them (in the same message) are
+  // not used: the original is downloaded instead. The queue is trusted; this catches corruption.
   const intact =
     bytes !== undefined &&
     bytes.length === document.size &&
@@ -141,7 +145,6 @@ function uploadTarget(msg: JobMessage): RunTarget | null {
     doc: { id: msg.documentId, ownerId: msg.ownerId, ...document },
     ...(intact && { content: bytes }),
     earlierJobs: false,
-    fresh: true,
   };
 }
 
@@ -167,17 +170,17 @@ async function readTarget(msg: JobMessage, deps: ProcessJobDeps, log: Logger): P
   const matches = msg.ownerId === job.ownerId && msg.documentId === job.documentId;
   const doc = matches ? document : await store.getDocument(job.ownerId, job.documentId);
   if (!doc) return 'deleted';
-  return { job, doc, earlierJobs: Boolean(doc.result) || doc.jobIds.length > 1, fresh: false };
+  return { job, doc, earlierJobs: Boolean(doc.result) || doc.jobIds.length > 1 };
 }
 
-/** One run of the job, from its claim to a terminal state. */
+/** One run of the job, from its claim to a terminal state; CLAIM_LOST when the claim failed. */
 async function run(
   target: RunTarget,
   msg: JobMessage,
   deps: ProcessJobDeps,
   signal: AbortSignal,
   log: Logger,
-): Promise<Outcome> {
+): Promise<Outcome | typeof CLAIM_LOST> {
   const { store } = deps;
   const { job: current, doc } = target;
   const reporter = new JobProgressThrottle(
@@ -205,19 +208,19 @@ async function run(
   let artefacts: string | undefined;
   // Small originals are in the message, or downloaded into memory: no file round trip, none to remove.
   const inMemory = target.content !== undefined || doc.size <= INLINE_MAX_BYTES;
-  // The start claims the job (a conditional write) — at once, or held while the job is known fresh;
-  // the document shows PROCESSING, and the start is announced, only if the run outlasts one
-  // progress interval.
-  const start = transitions.start(current, deps.workerId);
-  const onRunning = (job: JobRecord) =>
-    setDocStatus({ status: JobStatus.PROCESSING, updatedAt: new Date().toISOString() }, runFence(job));
+  // The start claims the job (a conditional write); the document shows PROCESSING, and the start
+  // is announced, only if the run outlasts one progress interval.
+  let started: JobRecord;
   try {
-    await reporter.begin(start, onRunning, { hold: target.fresh });
+    started = await reporter.begin(transitions.start(current, deps.workerId), (job) =>
+      setDocStatus({ status: JobStatus.PROCESSING, updatedAt: new Date().toISOString() }, runFence(job)),
+    );
   } catch (err) {
-    if (err instanceof LostRace) return afterLostRace(store, msg.jobId, log);
-    throw err;
+    if (!(err instanceof LostRace)) throw err;
+    // Lost at the claim itself, or just after it (the document went while it was marked PROCESSING).
+    return reporter.current === current ? CLAIM_LOST : afterLostRace(store, msg.jobId, log);
   }
-  const fence = runFence(reporter.current);
+  const fence = runFence(started);
   try {
     await pause();
 
@@ -281,8 +284,6 @@ async function run(
     // leave a FAILED job's document PROCESSING for good.
     try {
       await reporter.settle();
-      // A retry must find this attempt counted: a start still held is written now, unannounced.
-      if (!(err instanceof ProcessingError)) await reporter.writeHeldStart();
     } catch (flushErr) {
       if (flushErr instanceof LostRace) return afterLostRace(store, msg.jobId, log);
       throw flushErr;

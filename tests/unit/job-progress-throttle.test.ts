@@ -60,40 +60,6 @@ describe('JobProgressThrottle', () => {
     expect(log).toEqual(['write v2 starting 0', 'write v3 done 100 +event']);
   });
 
-  it('a held start is not written; a run done within the interval writes start and end as one version', async () => {
-    const { log, throttle, onRunning, start } = setup();
-    await throttle.begin(start, onRunning, { hold: true });
-    expect(log).toEqual([]);
-    expect(throttle.current).toMatchObject({ status: 'PROCESSING', attempts: 1, version: 1 });
-    throttle.report('extracting', 60);
-    const final = await throttle.apply({ status: 'COMPLETED', stage: 'done', progress: 100 });
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(log).toEqual(['write v2 done 100 +event']);
-    expect(final).toMatchObject({ status: 'COMPLETED', attempts: 1, version: 2 });
-  });
-
-  it('a held start is written one interval later, with the progress held since, then announced', async () => {
-    const { log, throttle, onRunning, start } = setup();
-    await throttle.begin(start, onRunning, { hold: true });
-    throttle.report('downloading', 30);
-    await vi.advanceTimersByTimeAsync(100);
-    expect(log).toEqual(['write v2 downloading 30', 'running v2', 'event v2']);
-    throttle.report('extracting', 50);
-    await vi.advanceTimersByTimeAsync(100);
-    expect(log.at(-1)).toBe('write v3 extracting 50 +event');
-    await throttle.apply({ status: 'COMPLETED', stage: 'done', progress: 100 });
-    expect(log.at(-1)).toBe('write v4 done 100 +event');
-  });
-
-  it('writeHeldStart writes a held start without its event, and nothing when none is held', async () => {
-    const { log, throttle, onRunning, start } = setup();
-    await throttle.begin(start, onRunning, { hold: true });
-    await throttle.writeHeldStart();
-    await throttle.writeHeldStart();
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(log).toEqual(['write v2 starting 0']);
-  });
-
   it('ignores reports that change nothing, and never lets progress go back', async () => {
     const { log, throttle, onRunning, start } = setup();
     await throttle.begin(start, onRunning);
