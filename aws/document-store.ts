@@ -129,9 +129,9 @@ export class DocumentStore {
 
   /**
    * Sets the document's status (and its status-index key). Returns false when the document is gone
-   * (deleted while a job ran) or not `ownerId`'s, or, with a `fence`, when the run may no longer write it: its job is
-   * not the document's current one, or a later attempt of it has written since. The write records
-   * the fence's claim.
+   * (deleted while a job ran) or not `ownerId`'s, or, with a `fence`, when the run may no longer
+   * write it: its job is not the document's current one, or a later attempt of it has written
+   * since. The write records the fence's claim.
    */
   async updateDocumentStatus(
     id: string,
