@@ -6,11 +6,10 @@
  * the children first, then the emulators, and exits 0.
  */
 import { join, resolve } from 'node:path';
-import { connectAws } from '../aws/connect.js';
 import { writeDevToken } from '../auth/local-secret.js';
 import { loadConfig, loadConfigOrExit, type Config } from '../domain/config.js';
-import { createLogger } from '../domain/logger.js';
 import { startEmbeddedAws, type EmbeddedAws } from './emulators.js';
+import { launch } from './processes.js';
 import { supervise, type Supervised, type SupervisorOptions } from './supervisor.js';
 import { ensureCertificates, findNginx, startNginx, type RunningNginx, type TlsFiles } from './nginx.js';
 import { storageOptions } from './nginx-config.js';
@@ -50,13 +49,16 @@ async function main() {
   }
   // The worker's /healthz + /metrics, so `curl` works out of the box (WORKER_METRICS_PORT overrides).
   env['WORKER_METRICS_PORT'] ??= String(DEFAULT_WORKER_METRICS_PORT);
-  // Create resources once here so the children do not race each other doing it.
+  // Create resources once, before the children start, so they do not race each other doing it. In a
+  // process of its own (as docker-compose's `bootstrap` service does it): the AWS SDK loaded here
+  // for that would stay in the launcher's memory for good (~24 MiB).
   const childConfig = loadConfig(env);
-  const adapters = await connectAws(childConfig, createLogger('launcher', 'warn'), {
-    bootstrap: true,
-    service: 'launcher',
-  });
-  adapters.destroy();
+  const bootstrap = launch('aws/bootstrap-main.ts', { env: { ...env, LOG_LEVEL: 'warn' } });
+  const { code, signal } = await bootstrap.exited;
+  if (code !== 0) {
+    console.error(`docpipe: creating the AWS resources failed (${signal ?? `exit code ${code}`}); see above`);
+    return shutdown(1);
+  }
   // Outside production: the local signing secret (made once) and a fresh development token that the
   // web page, the playground and the CLI pick up by themselves on this machine.
   const dev = childConfig.env === 'production' ? undefined : await writeDevToken(childConfig);
