@@ -51,9 +51,12 @@ export class BlobStore {
     return `derived/${documentId}/`;
   }
 
-  /** One successful attempt's artefacts: never shared with another attempt, so losers clean up safely. */
-  static attemptPrefix(documentId: string, jobId: string, attempt: number): string {
-    return `derived/${documentId}/${jobId}/a${attempt}/`;
+  /**
+   * One run's artefacts: never shared with another attempt, nor with another run of the same attempt
+   * (two copies of one message), so losers clean up safely.
+   */
+  static attemptPrefix(documentId: string, jobId: string, attempt: number, runId: string): string {
+    return `derived/${documentId}/${jobId}/a${attempt}-${runId}/`;
   }
 
   /**

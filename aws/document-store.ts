@@ -13,10 +13,10 @@ import { z } from 'zod';
 import { badInput } from '../domain/errors.js';
 import {
   isTerminal,
+  JobStatus,
   type DocumentRecord,
   type DocumentStatusPatch,
   type JobRecord,
-  type JobStatus,
   type RunFence,
 } from '../domain/model.js';
 import type { AwsClients } from './clients.js';
@@ -131,7 +131,7 @@ export class DocumentStore {
    * Sets the document's status (and its status-index key). Returns false when the document is gone
    * (deleted while a job ran) or not `ownerId`'s, or, with a `fence`, when the run may no longer
    * write it: its job is not the document's current one, or a later attempt of it has written
-   * since. The write records the fence's claim.
+   * since, or, unclaimed, when any run has written it. The write records the fence's claim.
    */
   async updateDocumentStatus(
     id: string,
@@ -174,6 +174,10 @@ export class DocumentStore {
       expr += ', #claim = :claim';
       condition +=
         ' AND #currentJobId = :job AND (attribute_not_exists(#claim) OR NOT begins_with(#claim, :jobPrefix) OR #claim <= :claim)';
+      if (opts.fence.unclaimed) {
+        values[':queued'] = JobStatus.QUEUED;
+        condition += ' AND attribute_not_exists(#claim) AND #status = :queued';
+      }
     }
     try {
       await this.aws.ddb.send(

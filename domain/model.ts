@@ -89,10 +89,20 @@ export const runClaim = (job: { id: string; attempts: number }): string =>
 export interface RunFence {
   jobId: string;
   claim: string;
+  /**
+   * The run has not claimed the job (a new upload's first run holds its claim until its final
+   * write): it may write only a document that no run has written yet, still QUEUED. Of two such
+   * runs one writes; the other, and a late copy of the message after any run wrote, write nothing.
+   */
+  unclaimed?: boolean;
 }
-export const runFence = (job: { id: string; attempts: number }): RunFence => ({
+export const runFence = (
+  job: { id: string; attempts: number },
+  opts: { unclaimed?: boolean } = {},
+): RunFence => ({
   jobId: job.id,
   claim: runClaim(job),
+  ...(opts.unclaimed && { unclaimed: true }),
 });
 
 /** A change of a document's status, from the job lifecycle. */

@@ -43,7 +43,7 @@ export async function listDeadLetters(
 export interface RedriveResult {
   /** Documents given a new job. */
   restarted: string[];
-  /** Messages sent back unchanged (their job was still unfinished). */
+  /** Messages sent back, ids only (their job was still unfinished). */
   resent: string[];
   /** Messages left in the DLQ, with why. */
   kept: { messageId: string; why: string }[];
@@ -52,7 +52,7 @@ export interface RedriveResult {
 /**
  * Gives every redrivable dead letter another chance: a job that ended FAILED gets a fresh job on its
  * document (as `reprocessDocument` does, so versions never go backwards); an unfinished job's message
- * is sent back as it is. Poison (malformed, unknown job) stays in the DLQ for a human.
+ * is sent back with its ids only. Poison (malformed, unknown job) stays in the DLQ for a human.
  */
 export async function redriveDeadLetters(deps: {
   adapters: Pick<AwsAdapters, 'store' | 'queue' | 'jobs'>;
@@ -92,7 +92,10 @@ export async function redriveDeadLetters(deps: {
       } else if (job.status === JobStatus.FAILED || job.status === JobStatus.COMPLETED) {
         // Finished, or superseded by a newer job: the message is stale.
       } else {
-        await queue.send(msg);
+        // Without the upload's snapshot: the job has moved on since, and the message comes back as a
+        // first delivery, which would otherwise start from that snapshot.
+        const { upload: _snapshot, ...ids } = msg;
+        await queue.send(ids);
         result.resent.push(msg.jobId);
       }
       await dlq.delete(m.receipt);

@@ -382,10 +382,12 @@ export class DocumentService {
       correlationId,
     );
     await blobs.delete(BlobStore.originalKey(id));
-    await blobs.deletePrefix(BlobStore.derivedPrefix(id));
     // Tombstone before the records go: a queued message for this document is then dropped quietly.
     await store.putTombstone(id, TOMBSTONE_SECONDS);
     await store.deleteDocument(id);
+    // Artefacts after the document: a run still going stored its own before this (they go now) or
+    // stores them after, when its document write fails and it removes them itself.
+    await blobs.deletePrefix(BlobStore.derivedPrefix(id));
     await Promise.all(doc.jobIds.map((jobId) => store.deleteJob(jobId)));
     this.deps.onDeleted?.(id);
     if (this.deps.feed) {

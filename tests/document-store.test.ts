@@ -73,6 +73,55 @@ describe('DocumentStore (dynalite)', () => {
     expect(await aws.store.updateDocumentStatus('gone', 'alice', at('PROCESSING'))).toBe(false);
   });
 
+  it('an unclaimed write lands only on a document no run has written, still QUEUED', async () => {
+    const unclaimed = (job: { id: string; attempts: number }) => ({
+      fence: runFence(job, { unclaimed: true }),
+    });
+    const first = await created('unclaimed-1');
+    const started = { id: first.job.id, attempts: 1 };
+    expect(
+      await aws.store.updateDocumentStatus(first.doc.id, 'alice', at('COMPLETED'), unclaimed(started)),
+    ).toBe(true);
+    // A second copy of the same first run: the claim is there now.
+    expect(
+      await aws.store.updateDocumentStatus(first.doc.id, 'alice', at('COMPLETED'), unclaimed(started)),
+    ).toBe(false);
+    expect((await aws.store.getDocument('alice', first.doc.id))!.claim).toBe(runFence(started).claim);
+
+    // A document a run failed (unfenced, as failJob writes it) is no longer QUEUED.
+    const failed = await created('unclaimed-2');
+    await aws.store.updateDocumentStatus(failed.doc.id, 'alice', { status: 'FAILED', updatedAt: 'x' });
+    expect(
+      await aws.store.updateDocumentStatus(failed.doc.id, 'alice', at('COMPLETED'), unclaimed(started)),
+    ).toBe(false);
+    // Nor one some run claimed, even if it says QUEUED again.
+    const claimed = await created('unclaimed-4');
+    const claimedRun = { id: claimed.job.id, attempts: 1 };
+    expect(
+      await aws.store.updateDocumentStatus(claimed.doc.id, 'alice', at('PROCESSING'), {
+        fence: runFence(claimedRun),
+      }),
+    ).toBe(true);
+    await aws.store.updateDocumentStatus(claimed.doc.id, 'alice', { status: 'QUEUED', updatedAt: 'x' });
+    expect(
+      await aws.store.updateDocumentStatus(claimed.doc.id, 'alice', at('COMPLETED'), unclaimed(claimedRun)),
+    ).toBe(false);
+    // Nor may it write another job's document, or another owner's.
+    const other = await created('unclaimed-3');
+    expect(
+      await aws.store.updateDocumentStatus(other.doc.id, 'alice', at('COMPLETED'), unclaimed(started)),
+    ).toBe(false);
+    expect(
+      await aws.store.updateDocumentStatus(
+        other.doc.id,
+        'bob',
+        at('COMPLETED'),
+        unclaimed({ id: other.job.id, attempts: 1 }),
+      ),
+    ).toBe(false);
+    expect((await aws.store.getDocument('alice', other.doc.id))!.status).toBe('QUEUED');
+  });
+
   it('reads a job and its document in one request, hiding another owner’s document', async () => {
     const { doc, job } = await created('pair-1');
     const both = await aws.store.getJobAndDocument(job.id, 'alice', doc.id);

@@ -149,7 +149,7 @@ export function createWorker(config: Config, opts: WorkerOptions = {}): Worker {
     const msg = parsed.data;
     const { receiveCount } = message;
     try {
-      const outcome = await processJob(msg, deps, signal);
+      const outcome = await processJob(msg, deps, signal, receiveCount);
       if (outcome === 'unknown-job') {
         logger.error(
           { messageId: message.id, jobId: msg.jobId },

@@ -72,7 +72,7 @@ export type Outcome = 'done' | 'skipped' | 'deleted' | 'unknown-job' | 'elsewher
 /** Another writer changed the job first, or the document was deleted: stop without side effects. */
 class LostRace extends Error {}
 
-/** A run whose claim on the job failed: its view of the job was out of date. */
+/** A run whose claim on the job failed (or, holding it, whose first write did): its view was out of date. */
 const CLAIM_LOST = Symbol('claim lost');
 
 /** What one run works on: the job as last known, and what it needs of the document. */
@@ -94,13 +94,18 @@ const ANALYSIS_END = 85;
  * an event; losing a race stops this run without further writes. ProcessingError ends the job
  * FAILED; other errors (and aborts) propagate so the consumer retries or releases the message.
  *
- * A new upload's message carries the job and document as written, and the run claims the job on
- * that: no read. Only when that claim fails (a redelivery, a retry, a cancel) are both read.
+ * A new upload's message carries the job and document as written, and the run starts from that: no
+ * read. On the message's first delivery the run also holds its claim on the job for one progress
+ * interval: a run done sooner writes the document only if no run has written it (see
+ * RunFence.unclaimed), then its start and end as one job version, conditional on version 1. Only
+ * when that fails (a duplicate copy, a redelivery, a retry, a cancel) are both read, and the job
+ * claimed at once.
  */
 export async function processJob(
   msg: JobMessage,
   deps: ProcessJobDeps,
   signal: AbortSignal,
+  receiveCount = 1,
 ): Promise<Outcome> {
   const log = deps.logger.child({
     jobId: msg.jobId,
@@ -109,12 +114,15 @@ export async function processJob(
   });
   const fromUpload = uploadTarget(msg);
   if (fromUpload) {
-    const outcome = await run(fromUpload, msg, deps, signal, log);
+    // Only a first delivery holds its claim: a redelivered message's job has likely moved on.
+    // A redelivery may follow a run that stored artefacts and died: it lists and removes them.
+    const target = receiveCount === 1 ? fromUpload : { ...fromUpload, earlierJobs: true };
+    const outcome = await run(target, msg, deps, signal, log, receiveCount === 1);
     if (outcome !== CLAIM_LOST) return outcome;
   }
-  const target = await readTarget(msg, deps, log);
+  const target = await readTarget(msg, deps, log, receiveCount);
   if (typeof target === 'string') return target;
-  const outcome = await run(target, msg, deps, signal, log);
+  const outcome = await run(target, msg, deps, signal, log, false);
   return outcome === CLAIM_LOST ? afterLostRace(deps.store, msg.jobId, log) : outcome;
 }
 
@@ -149,7 +157,12 @@ function uploadTarget(msg: JobMessage): RunTarget | null {
 }
 
 /** The job and its document as stored, or what to do with the message when there is nothing to run. */
-async function readTarget(msg: JobMessage, deps: ProcessJobDeps, log: Logger): Promise<RunTarget | Outcome> {
+async function readTarget(
+  msg: JobMessage,
+  deps: ProcessJobDeps,
+  log: Logger,
+  receiveCount: number,
+): Promise<RunTarget | Outcome> {
   const { store } = deps;
   const { job, document } = await store.getJobAndDocument(msg.jobId, msg.ownerId, msg.documentId);
   if (!job) {
@@ -170,16 +183,20 @@ async function readTarget(msg: JobMessage, deps: ProcessJobDeps, log: Logger): P
   const matches = msg.ownerId === job.ownerId && msg.documentId === job.documentId;
   const doc = matches ? document : await store.getDocument(job.ownerId, job.documentId);
   if (!doc) return 'deleted';
-  return { job, doc, earlierJobs: Boolean(doc.result) || doc.jobIds.length > 1 };
+  return { job, doc, earlierJobs: Boolean(doc.result) || doc.jobIds.length > 1 || receiveCount > 1 };
 }
 
-/** One run of the job, from its claim to a terminal state; CLAIM_LOST when the claim failed. */
+/**
+ * One run of the job, from its claim to a terminal state; CLAIM_LOST when the claim failed. With
+ * `hold`, the claim is held (JobProgressThrottle.begin) for one progress interval.
+ */
 async function run(
   target: RunTarget,
   msg: JobMessage,
   deps: ProcessJobDeps,
   signal: AbortSignal,
   log: Logger,
+  hold: boolean,
 ): Promise<Outcome | typeof CLAIM_LOST> {
   const { store } = deps;
   const { job: current, doc } = target;
@@ -200,27 +217,36 @@ async function run(
   };
   const pause = async () => {
     signal.throwIfAborted();
+    reporter.throwIfFailed(); // a held claim that lost at its write: no point going on
     if (deps.stageDelayMs) await sleep(deps.stageDelayMs, undefined, { signal });
   };
 
+  // Names this run's file and artefacts apart from any other run's, even of the same attempt.
+  const runId = randomBytes(4).toString('hex');
   // One file per run, removed at the end (no folder per job: that costs a few syscalls more).
-  const path = join(deps.workDir ?? tmpdir(), `docpipe-${msg.jobId}-${randomBytes(4).toString('hex')}`);
+  const path = join(deps.workDir ?? tmpdir(), `docpipe-${msg.jobId}-${runId}`);
   let artefacts: string | undefined;
+  let wroteDocument = false;
+  // A run still holding its claim that has written nothing lost to another run or to a stale
+  // snapshot: the caller reads the job and decides. One that wrote the document leaves the job to
+  // its holder.
+  const lost = () => (reporter.holding && !wroteDocument ? CLAIM_LOST : afterLostRace(store, msg.jobId, log));
   // Small originals are in the message, or downloaded into memory: no file round trip, none to remove.
   const inMemory = target.content !== undefined || doc.size <= INLINE_MAX_BYTES;
-  // The start claims the job (a conditional write); the document shows PROCESSING, and the start
-  // is announced, only if the run outlasts one progress interval.
-  let started: JobRecord;
+  // The start claims the job (a conditional write) — at once, or held for one interval; the
+  // document shows PROCESSING, and the start is announced, only if the run outlasts that interval.
   try {
-    started = await reporter.begin(transitions.start(current, deps.workerId), (job) =>
-      setDocStatus({ status: JobStatus.PROCESSING, updatedAt: new Date().toISOString() }, runFence(job)),
+    await reporter.begin(
+      transitions.start(current, deps.workerId),
+      (job) =>
+        setDocStatus({ status: JobStatus.PROCESSING, updatedAt: new Date().toISOString() }, runFence(job)),
+      { hold },
     );
   } catch (err) {
     if (!(err instanceof LostRace)) throw err;
     // Lost at the claim itself, or just after it (the document went while it was marked PROCESSING).
     return reporter.current === current ? CLAIM_LOST : afterLostRace(store, msg.jobId, log);
   }
-  const fence = runFence(started);
   try {
     await pause();
 
@@ -247,11 +273,13 @@ async function run(
 
     reporter.report(JobStage.STORING, ANALYSIS_END);
     const job = reporter.current;
-    artefacts = BlobStore.attemptPrefix(doc.id, job.id, job.attempts);
+    artefacts = BlobStore.attemptPrefix(doc.id, job.id, job.attempts, runId);
     const result = await stage('storing', () => storeArtefacts(deps.blobs, artefacts!, job.id, analysis));
     await pause();
     // A held PROCESSING write of the document must land before COMPLETED, never after it.
     await reporter.settle();
+    // Still holding the claim: the document is written only if no run has written it.
+    const fence = runFence(reporter.current, { unclaimed: reporter.holding });
     // Document first: whoever sees the COMPLETED event and then reads the document sees it done.
     // The result switches to this job's artefacts in that one write, so readers never see a mix.
     // Only while the run's fence holds: a run that lost its job (taken over after a missed
@@ -265,6 +293,7 @@ async function run(
       },
       fence,
     );
+    wroteDocument = true;
     // Earlier jobs' (or attempts') artefacts are no longer referenced. A document's first run on
     // its first attempt has none, and skips the listing.
     if (target.earlierJobs || job.attempts > 1) {
@@ -277,15 +306,18 @@ async function run(
     return 'done';
   } catch (err) {
     if (artefacts) await removeUnlessCurrent(deps, doc, artefacts);
-    if (err instanceof LostRace) return afterLostRace(store, msg.jobId, log);
+    if (err instanceof LostRace) return lost();
     // Let progress writes in flight land first and drop held ones, whatever the error: the failure
     // (written below, or by the caller once a retryable error has used up its attempts) must not
     // race this run's last update — a held PROCESSING write of the document landing after it would
     // leave a FAILED job's document PROCESSING for good.
     try {
       await reporter.settle();
+      // A run holding its claim writes it first (without its event): the failure below, or the
+      // caller's retry, then concern a job this run holds, and a retry finds the attempt counted.
+      await reporter.writeHeldStart();
     } catch (flushErr) {
-      if (flushErr instanceof LostRace) return afterLostRace(store, msg.jobId, log);
+      if (flushErr instanceof LostRace) return lost();
       throw flushErr;
     }
     if (!(err instanceof ProcessingError)) throw err;

@@ -10,12 +10,12 @@ import type { StoredPart } from '../../aws/blob-store.js';
 import type { UploadRecord, UploadState } from '../../domain/uploads.js';
 import { JobWriter } from '../../aws/job-writer.js';
 import type { JobMessage } from '../../domain/messages.js';
-import type {
-  DocumentRecord,
-  DocumentStatusPatch,
-  JobRecord,
+import {
   JobStatus,
-  RunFence,
+  type DocumentRecord,
+  type DocumentStatusPatch,
+  type JobRecord,
+  type RunFence,
 } from '../../domain/model.js';
 import type { DocumentServiceStore } from '../../server/document-service.js';
 
@@ -88,6 +88,7 @@ export class InMemoryStore implements DocumentServiceStore {
       // As DocumentStore's condition: the run's job is current, and no later attempt of it wrote.
       const laterAttemptWrote = doc.claim?.startsWith(`${fence.jobId}#`) && doc.claim > fence.claim;
       if (doc.currentJobId !== fence.jobId || laterAttemptWrote) return false;
+      if (fence.unclaimed && (doc.claim !== undefined || doc.status !== JobStatus.QUEUED)) return false;
       doc.claim = fence.claim;
     }
     Object.assign(doc, patch);

@@ -4,12 +4,13 @@ import { advance, newJob } from '../../domain/jobs.js';
 import type { JobRecord } from '../../domain/model.js';
 import { JobProgressThrottle } from '../../worker/job-progress-throttle.js';
 
-function setup(intervalMs = 100) {
+function setup(intervalMs = 100, writeDelayMs = 0) {
   const log: string[] = [];
   const throttle = new JobProgressThrottle(
     newJob('d1', 'alice'),
     {
       async write(job, patch, announce) {
+        if (writeDelayMs) await new Promise((r) => setTimeout(r, writeDelayMs));
         const next = advance(job, patch);
         log.push(`write v${next.version} ${next.stage} ${next.progress}${announce ? ' +event' : ''}`);
         return next;
@@ -58,6 +59,68 @@ describe('JobProgressThrottle', () => {
     await throttle.apply({ status: 'COMPLETED', stage: 'done', progress: 100 });
     await vi.advanceTimersByTimeAsync(1_000);
     expect(log).toEqual(['write v2 starting 0', 'write v3 done 100 +event']);
+  });
+
+  it('a held start is not written; a run done within the interval writes start and end as one version', async () => {
+    const { log, throttle, onRunning, start } = setup();
+    await throttle.begin(start, onRunning, { hold: true });
+    expect(log).toEqual([]);
+    expect(throttle.current).toMatchObject({ status: 'PROCESSING', attempts: 1, version: 1 });
+    throttle.report('extracting', 60);
+    const final = await throttle.apply({ status: 'COMPLETED', stage: 'done', progress: 100 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(log).toEqual(['write v2 done 100 +event']);
+    expect(final).toMatchObject({ status: 'COMPLETED', attempts: 1, version: 2 });
+  });
+
+  it('a held start is written one interval later, with the progress held since, then announced', async () => {
+    const { log, throttle, onRunning, start } = setup();
+    await throttle.begin(start, onRunning, { hold: true });
+    throttle.report('downloading', 30);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(log).toEqual(['write v2 downloading 30', 'running v2', 'event v2']);
+    throttle.report('extracting', 50);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(log.at(-1)).toBe('write v3 extracting 50 +event');
+    await throttle.apply({ status: 'COMPLETED', stage: 'done', progress: 100 });
+    expect(log.at(-1)).toBe('write v4 done 100 +event');
+  });
+
+  it('keeps a held start in `current` (and holding) while its write is on the way, and writes it once', async () => {
+    const { log, throttle, onRunning, start } = setup(100, 150);
+    await throttle.begin(start, onRunning, { hold: true });
+    await vi.advanceTimersByTimeAsync(100); // the start's write begins
+    throttle.report('downloading', 30);
+    await vi.advanceTimersByTimeAsync(100); // another interval passes; the write is still on its way
+    expect(throttle.holding).toBe(true);
+    expect(throttle.current).toMatchObject({ status: 'PROCESSING', attempts: 1, version: 1 });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(throttle.holding).toBe(false);
+    expect(throttle.current).toMatchObject({ status: 'PROCESSING', attempts: 1, version: 2 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(log.filter((l) => l.startsWith('write'))).toEqual([
+      'write v2 starting 0',
+      'write v3 downloading 30 +event',
+    ]);
+  });
+
+  it('ignores reports once the run is ending, so nothing races its last write', async () => {
+    const { log, throttle, onRunning, start } = setup();
+    await throttle.begin(start, onRunning, { hold: true });
+    const final = throttle.apply({ status: 'COMPLETED', stage: 'done', progress: 100 });
+    throttle.report('extracting', 50);
+    await final;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(log).toEqual(['write v2 done 100 +event']);
+  });
+
+  it('writeHeldStart writes a held start without its event, and nothing when none is held', async () => {
+    const { log, throttle, onRunning, start } = setup();
+    await throttle.begin(start, onRunning, { hold: true });
+    await throttle.writeHeldStart();
+    await throttle.writeHeldStart();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(log).toEqual(['write v2 starting 0']);
   });
 
   it('ignores reports that change nothing, and never lets progress go back', async () => {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { newJob } from '../../domain/jobs.js';
+import { newJob, restartDocument } from '../../domain/jobs.js';
 import { ProcessingError } from '../../domain/errors.js';
 import { runFence, type DocumentRecord, type JobRecord } from '../../domain/model.js';
 import type { Analysis } from '../../worker/processing/index.js';
@@ -46,7 +46,12 @@ async function setup(analyze: Analyzer, progressIntervalMs?: number) {
     ...(progressIntervalMs !== undefined && { progressIntervalMs }),
   };
   const msg: JobMessage = { jobId: job.id, documentId: doc.id, ownerId: 'alice', correlationId: 'c1' };
-  const run = (m: JobMessage = msg) => processJob(m, deps, new AbortController().signal);
+  const run = (m: JobMessage = msg, receiveCount = 1) =>
+    processJob(m, deps, new AbortController().signal, receiveCount);
+  // Each job write's status, in order.
+  const writes: string[] = [];
+  const put = store.putJobIfVersion.bind(store);
+  store.putJobIfVersion = async (next) => (writes.push(next.status), put(next));
   // What a new upload's message carries besides the ids.
   const fromUpload: JobMessage = {
     ...msg,
@@ -59,7 +64,7 @@ async function setup(analyze: Analyzer, progressIntervalMs?: number) {
       document: { ...fromUpload.upload!.document, content: content.toString('base64') },
     },
   });
-  return { store, blobs, events, job, doc, run, fromUpload, withContent };
+  return { store, blobs, events, job, doc, run, fromUpload, withContent, writes };
 }
 
 const analysis = (over: Partial<Analysis> = {}): Analysis =>
@@ -164,11 +169,133 @@ describe('processJob', () => {
     }
     expect(await s.run(s.fromUpload)).toBe('done');
     expect(reads).toBe(0);
-    expect(s.store.jobs.get(s.job.id)).toMatchObject({ status: 'COMPLETED', version: 3, attempts: 1 });
+    // Done within one progress interval: its start and end are one job write, version 2.
+    expect(s.writes).toEqual(['COMPLETED']);
+    expect(s.store.jobs.get(s.job.id)).toMatchObject({ status: 'COMPLETED', version: 2, attempts: 1 });
+    expect(s.events.map((e) => e.version)).toEqual([2]);
     expect(s.store.documents.get(s.doc.id)).toMatchObject({
       status: 'COMPLETED',
       detectedType: 'text/plain',
+      claim: runFence({ id: s.job.id, attempts: 1 }).claim,
     });
+
+    // A redelivery of the same message (receive count 2) would claim at once; so does a message
+    // without the snapshot, and both read nothing more when the snapshot is current.
+    const t = await setup(async () => analysis());
+    expect(await t.run(t.fromUpload, 2)).toBe('done');
+    expect(t.writes).toEqual(['PROCESSING', 'COMPLETED']);
+    expect(t.store.jobs.get(t.job.id)).toMatchObject({ status: 'COMPLETED', version: 3 });
+  });
+
+  it('of two copies of a first delivery one completes; the other writes nothing and removes only its own artefacts', async () => {
+    const s = await setup(async () => analysis());
+    expect(await s.run(s.fromUpload)).toBe('done');
+    const job = structuredClone(s.store.jobs.get(s.job.id)!);
+    const doc = structuredClone(s.store.documents.get(s.doc.id)!);
+    const derived = () => [...s.blobs.objects.keys()].filter((k) => k.startsWith('derived/'));
+    const kept = derived();
+    expect(kept).toEqual([doc.result!.textKey]);
+    // The second copy runs too (no claim to stop it early), but may not write a document some run
+    // wrote: it reads the job, finished, and says so again.
+    expect(await s.run(s.fromUpload)).toBe('skipped');
+    expect(s.writes).toEqual(['COMPLETED']);
+    expect(s.store.jobs.get(s.job.id)).toEqual(job);
+    expect(s.store.documents.get(s.doc.id)).toEqual(doc);
+    expect(derived()).toEqual(kept);
+  });
+
+  it('a late first-delivery copy of a job that was since superseded (reprocessed) writes nothing', async () => {
+    const s = await setup(async () => analysis());
+    expect(await s.run(s.fromUpload)).toBe('done');
+    const queued: JobMessage[] = [];
+    const restarted = await restartDocument(
+      { store: s.store, jobs: jobWriterOver(s.store, []), queue: { send: async (m) => void queued.push(m) } },
+      s.store.documents.get(s.doc.id)!,
+      'c2',
+    );
+    expect(restarted.outcome).toBe('started');
+    const doc = structuredClone(s.store.documents.get(s.doc.id)!);
+    expect(doc).toMatchObject({ status: 'QUEUED', currentJobId: restarted.job!.id });
+    expect(await s.run(s.fromUpload)).toBe('skipped');
+    expect(s.store.documents.get(s.doc.id)).toEqual(doc);
+    expect(s.store.jobs.get(restarted.job!.id)).toMatchObject({ status: 'QUEUED', version: 1 });
+  });
+
+  it('a first delivery whose job another worker claimed after it wrote the document leaves the job to that worker', async () => {
+    const s = await setup(async () => analysis());
+    const update = s.store.updateDocumentStatus.bind(s.store);
+    s.store.updateDocumentStatus = async (...args) => {
+      const wrote = await update(...args);
+      // Just after this run's document write, another copy of the message claims the job.
+      const job = s.store.jobs.get(s.job.id)!;
+      if (job.version === 1)
+        await s.store.putJobIfVersion({
+          ...job,
+          version: 2,
+          status: 'PROCESSING',
+          attempts: 1,
+          workerId: 'w2',
+        });
+      return wrote;
+    };
+    expect(await s.run(s.fromUpload)).toBe('elsewhere');
+    expect(s.store.jobs.get(s.job.id)).toMatchObject({ version: 2, workerId: 'w2' });
+    // The document points at this run's artefacts (kept) until the holder's run replaces them.
+    const doc = s.store.documents.get(s.doc.id)!;
+    expect(s.blobs.objects.has(doc.result!.textKey!)).toBe(true);
+  });
+
+  it('a redelivery removes what a run that died before its job write stored', async () => {
+    const s = await setup(async () => analysis());
+    // A held first run stored its text and died (before or after its document write).
+    const orphan = `derived/${s.doc.id}/${s.job.id}/a1-dead0000/text.txt`;
+    await s.blobs.putStream(orphan, Buffer.from('hello world'));
+    expect(await s.run(s.fromUpload, 2)).toBe('done');
+    const doc = s.store.documents.get(s.doc.id)!;
+    expect([...s.blobs.objects.keys()].filter((k) => k.startsWith('derived/'))).toEqual([
+      doc.result!.textKey,
+    ]);
+  });
+
+  it('a first delivery that fails writes its claim before the failure, so the attempt counts', async () => {
+    const failing = await setup(async () => {
+      throw new ProcessingError('CORRUPT_FILE', 'garbled');
+    });
+    expect(await failing.run(failing.fromUpload)).toBe('done');
+    expect(failing.writes).toEqual(['PROCESSING', 'FAILED']);
+    expect(failing.store.jobs.get(failing.job.id)).toMatchObject({
+      status: 'FAILED',
+      attempts: 1,
+      version: 3,
+    });
+    expect(failing.store.documents.get(failing.doc.id)!.status).toBe('FAILED');
+
+    const retried = await setup(async () => {
+      throw new Error('disk full');
+    });
+    await expect(retried.run(retried.fromUpload)).rejects.toThrow('disk full');
+    expect(retried.writes).toEqual(['PROCESSING']);
+    expect(retried.store.jobs.get(retried.job.id)).toMatchObject({ status: 'PROCESSING', attempts: 1 });
+    expect(retried.events).toEqual([]); // the held start was never announced
+  });
+
+  it('a first delivery that outlasts the interval writes its claim then, and the document PROCESSING', async () => {
+    let seen: DocumentRecord | undefined;
+    const s = await setup(async () => {
+      await new Promise((r) => setTimeout(r, 80));
+      seen = structuredClone(s.store.documents.get(s.doc.id));
+      return analysis();
+    }, 20);
+    expect(await s.run(s.fromUpload)).toBe('done');
+    expect(seen).toMatchObject({
+      status: 'PROCESSING',
+      claim: runFence({ id: s.job.id, attempts: 1 }).claim,
+    });
+    expect(s.writes).toEqual(['PROCESSING', 'COMPLETED']);
+    expect(s.events.map((e) => [e.version, e.status])).toEqual([
+      [2, 'PROCESSING'],
+      [3, 'COMPLETED'],
+    ]);
   });
 
   it('uses the original the message carries, and only if it matches the upload', async () => {
@@ -206,7 +333,7 @@ describe('processJob', () => {
     expect(s.events.at(-1)).toEqual(final); // the final state said again, nothing new written
   });
 
-  it('a late copy of an upload message after its job FAILED runs nothing and writes nothing', async () => {
+  it('a late copy of an upload message after its job FAILED writes nothing', async () => {
     let healthy = false;
     const s = await setup(async () => {
       if (healthy) return analysis();
@@ -216,8 +343,8 @@ describe('processJob', () => {
     const job = s.store.jobs.get(s.job.id)!;
     const doc = structuredClone(s.store.documents.get(s.doc.id)!);
     expect(job.status).toBe('FAILED');
-    // A duplicate (or a redrive) of the same message: its claim on version 1 fails, and the job is
-    // read — finished, so it is announced again and nothing runs.
+    // A duplicate of the same message: it may not write the document a run wrote, so it reads the
+    // job — finished, so it is announced again — and removes what it stored.
     healthy = true;
     expect(await s.run(s.withContent(BYTES))).toBe('skipped');
     expect(s.store.jobs.get(s.job.id)).toEqual(job);
@@ -266,11 +393,8 @@ describe('processJob', () => {
       onProgress('analysing', 1);
       return analysis();
     });
-    const writes: string[] = [];
-    const put = s.store.putJobIfVersion.bind(s.store);
-    s.store.putJobIfVersion = async (next) => (writes.push(next.status), put(next));
     await s.run();
-    expect(writes).toEqual(['PROCESSING', 'COMPLETED']);
+    expect(s.writes).toEqual(['PROCESSING', 'COMPLETED']);
     expect(s.events.map((e) => e.status)).toEqual(['COMPLETED']);
   });
 
