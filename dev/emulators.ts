@@ -6,6 +6,7 @@ import dynalite from 'dynalite';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { patchFauxqsMultipart, streamLargeObjects } from './fauxqs-large-objects.js';
 import { recordFauxqsStores, serveListParts } from './fauxqs-list-parts.js';
+import { honourResponseOverrides } from './fauxqs-response-overrides.js';
 import { listenOnLoopback, LOOPBACK_HOST } from './loopback-listen.js';
 
 export interface EmbeddedAws {
@@ -68,6 +69,8 @@ export async function startEmbeddedAws(opts: EmbeddedAwsOptions = {}): Promise<E
   for (const server of fauxqsServers) {
     serveListParts(server as Server);
     if (s3Dir) streamLargeObjects(server as Server, s3Dir);
+    // Outermost, so the large-object streaming honours them too.
+    honourResponseOverrides(server as Server);
   }
   const dynamo = dynalite({
     createTableMs: 0,

@@ -40,8 +40,9 @@ describe('download, reprocess and delete', () => {
     const file = await fetch(res.data!.document.downloadUrl);
     expect(file.status).toBe(200);
     expect(await file.text()).toBe('download me');
-    // S3 sets Content-Disposition and Content-Type from these signed parameters (fauxqs ignores
-    // them, real S3 honours them).
+    // S3 sets Content-Disposition and Content-Type from these signed parameters (the embedded
+    // emulator honours them as S3 does, dev/fauxqs-response-overrides.ts; a plain fauxqs, as
+    // `npm run test:external` runs it, ignores them).
     const signed = new URL(res.data!.document.downloadUrl).searchParams;
     expect(parseDisposition(signed.get('response-content-disposition')!)).toEqual({
       type: 'attachment',
