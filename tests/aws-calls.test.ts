@@ -64,7 +64,7 @@ it('an upload writes the original, the job and the document, sends one message, 
   await messageDeleted();
 });
 
-it('a small document’s job costs 4 calls in the worker besides its share of a receive', async () => {
+it('a small text document’s job costs 3 calls in the worker besides its share of a receive', async () => {
   calls.reset();
   const up = await uploadFile(api.url, 'one line of text', 'small.txt');
   const events = await watchUntilDone(api.wsUrl, up.data!.uploadDocument.job.id);
@@ -72,11 +72,26 @@ it('a small document’s job costs 4 calls in the worker besides its share of a 
   await messageDeleted();
   expect(work(calls.of('worker'))).toEqual({
     // No read: the upload's message carries the job and document as written, and a small original's
-    // bytes. Done within one progress interval, the run writes its start as part of its end.
+    // bytes. Done within one progress interval, the run writes its start as part of its end. The
+    // text is the original byte for byte: no copy of it is stored.
     PutItem: 1,
-    's3 PUT': 1, // the extracted text
     UpdateItem: 1, // the document COMPLETED with its result
     sns: 1, // the COMPLETED event
+    DeleteMessageBatch: 1,
+  });
+});
+
+it('a small HTML document’s extracted text is stored: one S3 PUT more', async () => {
+  calls.reset();
+  const up = await uploadFile(api.url, '<p>one line of <b>html</b></p>', 'small.html');
+  const events = await watchUntilDone(api.wsUrl, up.data!.uploadDocument.job.id);
+  expect(events.at(-1).status).toBe('COMPLETED');
+  await messageDeleted();
+  expect(work(calls.of('worker'))).toEqual({
+    PutItem: 1,
+    's3 PUT': 1, // the extracted text
+    UpdateItem: 1,
+    sns: 1,
     DeleteMessageBatch: 1,
   });
 });

@@ -166,8 +166,20 @@ describe('processing through the API', () => {
     expect(fine.doc.status).toBe('COMPLETED');
   });
 
+  it('a plain UTF-8 text file is its own text: its textUrl serves the original as text, no copy stored', async () => {
+    const { doc } = await process('plain text, stored once ✓\n', 'once.txt');
+    const res = await fetch(doc.result.textUrl);
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await res.text()).toBe('plain text, stored once ✓\n');
+    const listed = await aws.s3.send(
+      new ListObjectsV2Command({ Bucket: config.resources.bucket, Prefix: `derived/${doc.id}/` }),
+    );
+    expect(listed.Contents ?? []).toEqual([]);
+  });
+
   it('reprocess keeps the old result until the new job completes, then removes the old artefacts', async () => {
-    const { doc } = await process('version one of the text', 'v.txt');
+    // HTML: its text is extracted, so it is stored as an artefact of each job.
+    const { doc } = await process('<p>version one of the text</p>', 'v.html');
     const first = doc.result.jobId;
     const re = await gql(
       api.url,
@@ -182,7 +194,7 @@ describe('processing through the API', () => {
     await watchUntilDone(api.wsUrl, newJob);
     const after = (await gql(api.url, RESULT, { id: doc.id })).data!.document;
     expect(after.result.jobId).toBe(newJob);
-    expect(await (await fetch(after.result.textUrl)).text()).toBe('version one of the text');
+    expect((await (await fetch(after.result.textUrl)).text()).trim()).toBe('version one of the text');
     const listed = await aws.s3.send(
       new ListObjectsV2Command({ Bucket: config.resources.bucket, Prefix: `derived/${doc.id}/` }),
     );

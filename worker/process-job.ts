@@ -274,7 +274,9 @@ async function run(
     reporter.report(JobStage.STORING, ANALYSIS_END);
     const job = reporter.current;
     artefacts = BlobStore.attemptPrefix(doc.id, job.id, job.attempts, runId);
-    const result = await stage('storing', () => storeArtefacts(deps.blobs, artefacts!, job.id, analysis));
+    const result = await stage('storing', () =>
+      storeArtefacts(deps.blobs, artefacts!, job.id, analysis, { key: BlobStore.originalKey(doc.id), bytes }),
+    );
     await pause();
     // A held PROCESSING write of the document must land before COMPLETED, never after it.
     await reporter.settle();
@@ -334,17 +336,24 @@ async function run(
   }
 }
 
-/** Writes the extracted text and thumbnail under this attempt's prefix; returns the stored result. */
+/**
+ * Writes the extracted text and thumbnail under this run's prefix; returns the stored result. A text
+ * that is the original byte for byte (a UTF-8 text file, held in memory) is not copied: the result
+ * names the original, which lives as long as the document (its URL is presigned as text/plain).
+ */
 async function storeArtefacts(
   blobs: ProcessJobDeps['blobs'],
   prefix: string,
   jobId: string,
   analysis: Analysis,
+  original: { key: string; bytes: Buffer | undefined },
 ): Promise<DocumentResult> {
-  const textKey = analysis.text !== null ? `${prefix}text.txt` : null;
+  const text = analysis.text === null ? null : Buffer.from(analysis.text, 'utf8');
+  const textIsOriginal = text !== null && original.bytes !== undefined && text.equals(original.bytes);
+  const textKey = text === null ? null : textIsOriginal ? original.key : `${prefix}text.txt`;
   const thumbnailKey = analysis.thumbnail ? `${prefix}thumbnail.webp` : null;
   await Promise.all([
-    textKey && blobs.putStream(textKey, Buffer.from(analysis.text!, 'utf8'), 'text/plain; charset=utf-8'),
+    text && !textIsOriginal && blobs.putStream(textKey!, text, 'text/plain; charset=utf-8'),
     thumbnailKey && blobs.putStream(thumbnailKey, analysis.thumbnail!, 'image/webp'),
   ]);
   return {
@@ -383,8 +392,8 @@ async function removeUnlessCurrent(
 ): Promise<void> {
   try {
     const latest = await deps.store.getDocument(doc.ownerId, doc.id);
-    const current = latest?.result?.textKey ?? latest?.result?.thumbnailKey;
-    if (!current?.startsWith(prefix)) await deps.blobs.deletePrefix(prefix);
+    const current = [latest?.result?.textKey, latest?.result?.thumbnailKey];
+    if (!current.some((key) => key?.startsWith(prefix))) await deps.blobs.deletePrefix(prefix);
   } catch (err) {
     deps.logger.warn({ err, prefix }, 'could not remove artefacts of an unfinished run');
   }

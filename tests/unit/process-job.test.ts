@@ -67,6 +67,9 @@ async function setup(analyze: Analyzer, progressIntervalMs?: number) {
   return { store, blobs, events, job, doc, run, fromUpload, withContent, writes };
 }
 
+/** A text that is not the original's bytes (as a PDF's or an HTML page's is not). */
+const DERIVED_TEXT = 'Hello world';
+
 const analysis = (over: Partial<Analysis> = {}): Analysis =>
   ({
     detectedType: 'text/plain',
@@ -100,6 +103,21 @@ describe('processJob', () => {
       result: { jobId: s.job.id, wordCount: 2 },
     });
     expect(s.blobs.objects.get(doc.result!.textKey!)!.toString()).toBe('hello world');
+  });
+
+  it('names the original as the text when the text is the original byte for byte, else stores a copy', async () => {
+    const same = await setup(async () => analysis());
+    await same.run();
+    expect(same.store.documents.get(same.doc.id)!.result!.textKey).toBe(`originals/${same.doc.id}`);
+    expect([...same.blobs.objects.keys()].filter((k) => k.startsWith('derived/'))).toEqual([]);
+
+    const derived = await setup(async () => analysis({ text: DERIVED_TEXT }));
+    await derived.run();
+    const textKey = derived.store.documents.get(derived.doc.id)!.result!.textKey!;
+    expect(textKey).toMatch(
+      new RegExp(`^derived/${derived.doc.id}/${derived.job.id}/a1-[0-9a-f]{8}/text\\.txt$`),
+    );
+    expect(derived.blobs.objects.get(textKey)!.toString()).toBe(DERIVED_TEXT);
   });
 
   it('ends FAILED with the analysis code for bad bytes, document first', async () => {
@@ -188,7 +206,7 @@ describe('processJob', () => {
   });
 
   it('of two copies of a first delivery one completes; the other writes nothing and removes only its own artefacts', async () => {
-    const s = await setup(async () => analysis());
+    const s = await setup(async () => analysis({ text: DERIVED_TEXT }));
     expect(await s.run(s.fromUpload)).toBe('done');
     const job = structuredClone(s.store.jobs.get(s.job.id)!);
     const doc = structuredClone(s.store.documents.get(s.doc.id)!);
@@ -246,7 +264,7 @@ describe('processJob', () => {
   });
 
   it('a redelivery removes what a run that died before its job write stored', async () => {
-    const s = await setup(async () => analysis());
+    const s = await setup(async () => analysis({ text: DERIVED_TEXT }));
     // A held first run stored its text and died (before or after its document write).
     const orphan = `derived/${s.doc.id}/${s.job.id}/a1-dead0000/text.txt`;
     await s.blobs.putStream(orphan, Buffer.from('hello world'));
