@@ -32,7 +32,10 @@ export function honourResponseOverrides(server: Server): void {
   });
 }
 
-/** Sets `headers` on a 2xx answer, over what the handler set or passes to `writeHead`. */
+/**
+ * Sets `headers` on a 2xx answer, over what the handler set or passes to `writeHead` as an object
+ * (fauxqs's Fastify and the large-object streamer both do; a raw header array would win over them).
+ */
 function overrideOnSuccess(res: ServerResponse, headers: readonly (readonly [string, string])[]): void {
   const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
   res.writeHead = ((status: number, ...rest: unknown[]) => {

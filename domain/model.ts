@@ -47,7 +47,10 @@ export interface DocumentResult {
   image: { width: number; height: number; format: string } | null;
   /** JSON-safe, format-specific details (CSV rows/columns, JSON shape, PDF info…). */
   metadata: Record<string, unknown>;
-  /** S3 keys of the derived artefacts. */
+  /**
+   * S3 keys of the derived artefacts; `textKey` names the original itself when the text is the
+   * original byte for byte (see the worker's storeArtefacts).
+   */
   textKey: string | null;
   thumbnailKey: string | null;
 }

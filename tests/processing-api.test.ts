@@ -171,6 +171,14 @@ describe('processing through the API', () => {
     const res = await fetch(doc.result.textUrl);
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await res.text()).toBe('plain text, stored once ✓\n');
+    // Reprocessed, it still names the original, which outlives the job's cleanup.
+    const re = await gql(api.url, 'mutation($id: ID!) { reprocessDocument(id: $id) { job { id } } }', {
+      id: doc.id,
+    });
+    await watchUntilDone(api.wsUrl, re.data!.reprocessDocument.job.id);
+    const after = (await gql(api.url, RESULT, { id: doc.id })).data!.document;
+    expect(after.result.jobId).toBe(re.data!.reprocessDocument.job.id);
+    expect(await (await fetch(after.result.textUrl)).text()).toBe('plain text, stored once ✓\n');
     const listed = await aws.s3.send(
       new ListObjectsV2Command({ Bucket: config.resources.bucket, Prefix: `derived/${doc.id}/` }),
     );

@@ -297,25 +297,6 @@ describe('processJob', () => {
     expect(retried.events).toEqual([]); // the held start was never announced
   });
 
-  it('a first delivery that outlasts the interval writes its claim then, and the document PROCESSING', async () => {
-    let seen: DocumentRecord | undefined;
-    const s = await setup(async () => {
-      await new Promise((r) => setTimeout(r, 80));
-      seen = structuredClone(s.store.documents.get(s.doc.id));
-      return analysis();
-    }, 20);
-    expect(await s.run(s.fromUpload)).toBe('done');
-    expect(seen).toMatchObject({
-      status: 'PROCESSING',
-      claim: runFence({ id: s.job.id, attempts: 1 }).claim,
-    });
-    expect(s.writes).toEqual(['PROCESSING', 'COMPLETED']);
-    expect(s.events.map((e) => [e.version, e.status])).toEqual([
-      [2, 'PROCESSING'],
-      [3, 'COMPLETED'],
-    ]);
-  });
-
   it('uses the original the message carries, and only if it matches the upload', async () => {
     const seen: string[] = [];
     const analyze: Analyzer = async ({ bytes }) => {
@@ -416,24 +397,33 @@ describe('processJob', () => {
     expect(s.events.map((e) => e.status)).toEqual(['COMPLETED']);
   });
 
-  it('a run that outlasts the interval shows the document PROCESSING and announces its start', async () => {
-    let seen: DocumentRecord | undefined;
-    const s = await setup(async () => {
-      await new Promise((r) => setTimeout(r, 80));
-      seen = structuredClone(s.store.documents.get(s.doc.id));
-      return analysis();
-    }, 20);
-    await s.run();
-    expect(seen).toMatchObject({
-      status: 'PROCESSING',
-      claim: runFence({ id: s.job.id, attempts: 1 }).claim,
-    });
-    // The held download progress carries the news (no separate start event), then the end.
-    expect(s.events.map((e) => [e.status, e.stage])).toEqual([
-      ['PROCESSING', 'downloading'],
-      ['COMPLETED', 'done'],
-    ]);
-  });
+  it.each([
+    // Claimed at once (version 2, unannounced); the held download progress carries the news.
+    { message: 'an ids-only message', first: false, writes: ['PROCESSING', 'PROCESSING', 'COMPLETED'] },
+    // The held claim is written at the interval with the progress held since, then announced.
+    { message: 'a first delivery of an upload message', first: true, writes: ['PROCESSING', 'COMPLETED'] },
+  ])(
+    'a run of $message that outlasts the interval shows the document PROCESSING and announces its start',
+    async ({ first, writes }) => {
+      let seen: DocumentRecord | undefined;
+      const s = await setup(async () => {
+        await new Promise((r) => setTimeout(r, 80));
+        seen = structuredClone(s.store.documents.get(s.doc.id));
+        return analysis();
+      }, 20);
+      expect(await s.run(first ? s.fromUpload : undefined)).toBe('done');
+      expect(seen).toMatchObject({
+        status: 'PROCESSING',
+        claim: runFence({ id: s.job.id, attempts: 1 }).claim,
+      });
+      expect(s.writes).toEqual(writes);
+      const last = writes.length + 1;
+      expect(s.events.map((e) => [e.version, e.status, e.stage])).toEqual([
+        [last - 1, 'PROCESSING', 'downloading'],
+        [last, 'COMPLETED', 'done'],
+      ]);
+    },
+  );
 
   it('a slow PROCESSING write of the document never lands after COMPLETED', async () => {
     const s = await setup(async () => {
