@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
@@ -8,6 +8,7 @@ import { patchFauxqsMultipart, streamLargeObjects } from './fauxqs-large-objects
 import { recordFauxqsStores, serveListParts } from './fauxqs-list-parts.js';
 import { honourResponseOverrides } from './fauxqs-response-overrides.js';
 import { listenOnLoopback, LOOPBACK_HOST } from './loopback-listen.js';
+import { inFrontOf } from './request-front.js';
 
 export interface EmbeddedAws {
   /** The S3/SQS/SNS emulator itself, for inspection in tests. */
@@ -123,9 +124,7 @@ function drainable(server: Server): { drain(timeoutMs: number): Promise<void> } 
   let running = 0;
   let draining = false;
   let idle: (() => void) | undefined;
-  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  inFrontOf(server, (_req, res, next) => {
     if (draining) {
       res.writeHead(503, { connection: 'close' }).end();
       return;
@@ -140,7 +139,7 @@ function drainable(server: Server): { drain(timeoutMs: number): Promise<void> } 
       }
       return end(...args);
     }) as ServerResponse['end'];
-    for (const handler of handlers) handler(req, res);
+    next();
   });
   return {
     async drain(timeoutMs) {

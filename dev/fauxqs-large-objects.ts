@@ -27,8 +27,9 @@ import {
   renameSync,
   writeSync,
 } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { join, sep } from 'node:path';
+import { inFrontOf } from './request-front.js';
 
 /** Whole-object GETs from this size on are streamed from disk; smaller ones fauxqs serves itself. */
 export const STREAM_FROM_BYTES = 8 * 1024 * 1024;
@@ -219,12 +220,10 @@ export function patchFauxqsMultipart(): Promise<void> {
  * on `server`; everything else goes to fauxqs as before.
  */
 export function streamLargeObjects(server: Server, s3StorageDir: string): void {
-  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  inFrontOf(server, (req, res, next) => {
     const file = req.method === 'GET' ? largeObjectFile(req, s3StorageDir) : undefined;
     if (!file) {
-      for (const handler of handlers) handler(req, res);
+      next();
       return;
     }
     const { meta, dataPath } = file;

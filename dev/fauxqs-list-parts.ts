@@ -8,7 +8,8 @@
  * fauxqs does not expose its S3 store, so the stores are recorded as they create, restore or take
  * parts of multipart uploads (upload ids are random UUIDs: looking one up in every store is safe).
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
+import { inFrontOf } from './request-front.js';
 
 interface PartLike {
   partNumber: number;
@@ -55,13 +56,11 @@ export function recordFauxqsStores(): Promise<void> {
 
 /** Answers ListParts requests on `server` before fauxqs's handler sees them. */
 export function serveListParts(server: Server): void {
-  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  inFrontOf(server, (req, res, next) => {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const uploadId = url.searchParams.get('uploadId');
     if (req.method !== 'GET' || !uploadId) {
-      for (const handler of handlers) handler(req, res);
+      next();
       return;
     }
     const upload = findUpload(uploadId);

@@ -3,10 +3,11 @@
  * `response-content-type`, `response-content-disposition`, … is answered with those headers, as
  * S3 answers it. fauxqs 2.4.1 ignores them and answers with what was stored; docpipe's presigned
  * URLs rely on them (an original served as its own extracted text says `text/plain`, a download says
- * `attachment`). Wraps the server's request handlers, as `serveListParts` does; answers of other
- * requests are left alone.
+ * `attachment`). Sits in front of the server's request handlers (dev/request-front.ts); answers of
+ * other requests are left alone.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
+import { inFrontOf } from './request-front.js';
 
 /** The query parameter and the header it sets (S3's GetObject API). */
 const OVERRIDES: readonly (readonly [string, string])[] = [
@@ -19,16 +20,14 @@ const OVERRIDES: readonly (readonly [string, string])[] = [
 ];
 
 export function honourResponseOverrides(server: Server): void {
-  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  inFrontOf(server, (req, res, next) => {
     const query = req.method === 'GET' ? new URL(req.url ?? '/', 'http://emulator').searchParams : undefined;
     const headers = OVERRIDES.flatMap(([param, header]) => {
       const value = query?.get(param);
       return value == null ? [] : [[header, value] as const];
     });
     if (headers.length > 0) overrideOnSuccess(res, headers);
-    for (const handler of handlers) handler(req, res);
+    next();
   });
 }
 

@@ -112,17 +112,19 @@ export async function processJob(
     documentId: msg.documentId,
     correlationId: msg.correlationId,
   });
+  // Only a first delivery holds its claim: a redelivered message's job has likely moved on. A
+  // redelivery may follow a run that stored artefacts and died: it lists and removes them.
+  const first = receiveCount === 1;
+  const runs = (target: RunTarget, hold: boolean) =>
+    run(first ? target : { ...target, earlierJobs: true }, msg, deps, signal, log, hold);
   const fromUpload = uploadTarget(msg);
   if (fromUpload) {
-    // Only a first delivery holds its claim: a redelivered message's job has likely moved on.
-    // A redelivery may follow a run that stored artefacts and died: it lists and removes them.
-    const target = receiveCount === 1 ? fromUpload : { ...fromUpload, earlierJobs: true };
-    const outcome = await run(target, msg, deps, signal, log, receiveCount === 1);
+    const outcome = await runs(fromUpload, first);
     if (outcome !== CLAIM_LOST) return outcome;
   }
-  const target = await readTarget(msg, deps, log, receiveCount);
+  const target = await readTarget(msg, deps, log);
   if (typeof target === 'string') return target;
-  const outcome = await run(target, msg, deps, signal, log, false);
+  const outcome = await runs(target, false);
   return outcome === CLAIM_LOST ? afterLostRace(deps.store, msg.jobId, log) : outcome;
 }
 
@@ -157,12 +159,7 @@ function uploadTarget(msg: JobMessage): RunTarget | null {
 }
 
 /** The job and its document as stored, or what to do with the message when there is nothing to run. */
-async function readTarget(
-  msg: JobMessage,
-  deps: ProcessJobDeps,
-  log: Logger,
-  receiveCount: number,
-): Promise<RunTarget | Outcome> {
+async function readTarget(msg: JobMessage, deps: ProcessJobDeps, log: Logger): Promise<RunTarget | Outcome> {
   const { store } = deps;
   const { job, document } = await store.getJobAndDocument(msg.jobId, msg.ownerId, msg.documentId);
   if (!job) {
@@ -183,7 +180,7 @@ async function readTarget(
   const matches = msg.ownerId === job.ownerId && msg.documentId === job.documentId;
   const doc = matches ? document : await store.getDocument(job.ownerId, job.documentId);
   if (!doc) return 'deleted';
-  return { job, doc, earlierJobs: Boolean(doc.result) || doc.jobIds.length > 1 || receiveCount > 1 };
+  return { job, doc, earlierJobs: Boolean(doc.result) || doc.jobIds.length > 1 };
 }
 
 /**
