@@ -33,7 +33,9 @@ export interface AwsAdapters {
   apiKeys: ApiKeyStore;
   requestCounter: RequestCounter;
   /** This api instance's listener on the job-events topic (not started). */
-  eventListener(opts: Omit<JobEventListenerOptions, 'aws' | 'topicArn' | 'queuePrefix'>): JobEventListener;
+  eventListener(
+    opts: Omit<JobEventListenerOptions, 'aws' | 'topicArn' | 'queuePrefix' | 'publisher'>,
+  ): JobEventListener;
   readiness(): Promise<{ dynamodb: string; s3: string; sqs: string }>;
   /** Closes the clients' sockets. */
   destroy(): void;
@@ -73,6 +75,7 @@ export async function connectAws(
         new JobEventListener({
           aws,
           topicArn: resources.eventsTopicArn,
+          publisher: events,
           queuePrefix: eventQueuePrefix(resources.eventsTopicName),
           ...listenerOpts,
         }),

@@ -29,6 +29,16 @@ import { SpanKind, injectTraceContext, withSpanSync } from '../telemetry/tracing
 
 type Publication = Pick<PublishBatchRequestEntry, 'Message' | 'MessageAttributes'> & { Message: string };
 
+/** An event as a listener hands it on: what SQS delivers of it, or what the publisher echoes. */
+type EventMessage = Pick<QueueMessage, 'id' | 'body' | 'attributes'>;
+
+/**
+ * The message attribute that names the process which published an event (its publisher's
+ * `origin`). An api's queue subscription filters out the api's own events, which it delivers to
+ * its own subscribers without the round trip.
+ */
+export const ORIGIN_ATTRIBUTE = 'docpipe.origin';
+
 /** SNS's limits for one PublishBatch: 10 messages, 256 KiB in all (attributes count too). */
 const BATCH_ITEMS = 10;
 const BATCH_BYTES = 256 * 1024 - 8 * 1024;
@@ -37,9 +47,16 @@ const BATCH_BYTES = 256 * 1024 - 8 * 1024;
  * Publishes job changes to the SNS topic every api instance listens to. An event goes out at once;
  * events published while earlier ones are in flight go out together in one PublishBatch
  * (BusyBatcher): under load, a fraction of a call per event, at no cost in latency.
+ *
+ * Every event carries this publisher's `origin` (ORIGIN_ATTRIBUTE). In an api, the process's
+ * JobEventListener takes its events straight from here (`deliverLocally`), and its queue's
+ * subscription leaves them out, so an api never receives back what it published itself.
  */
 export class JobEventPublisher {
+  /** Names this process's events; an api's listener uses it as its instance id. */
+  readonly origin = randomBytes(6).toString('hex');
   readonly #batcher: BusyBatcher<Publication>;
+  #local: ((message: EventMessage) => void) | undefined;
 
   constructor(
     private readonly aws: AwsClients,
@@ -53,16 +70,29 @@ export class JobEventPublisher {
     });
   }
 
+  /**
+   * Hands each event published from now on to `deliver` as well, in a microtask, before it goes to
+   * SNS (undefined: no longer). `deliver` sees it as a listener sees a received one: the same JSON
+   * and attributes.
+   */
+  deliverLocally(deliver: ((message: EventMessage) => void) | undefined): void {
+    this.#local = deliver;
+  }
+
   publish(event: BusEvent): Promise<void> {
+    // With tracing on, the trace context rides along (traceparent) to every api's delivery. Taken
+    // here, in the publisher's context, not when the batch goes out.
+    const attributes = {
+      ...injectTraceContext({ correlationId: event.correlationId }),
+      [ORIGIN_ATTRIBUTE]: this.origin,
+    };
+    const message = JSON.stringify(event);
+    const local = this.#local;
+    if (local) queueMicrotask(() => local({ id: 'local', body: message, attributes }));
     return this.#batcher.add({
-      Message: JSON.stringify(event),
-      // With tracing on, the trace context rides along (traceparent) to every api's delivery. Taken
-      // here, in the publisher's context, not when the batch goes out.
+      Message: message,
       MessageAttributes: Object.fromEntries(
-        Object.entries(injectTraceContext({ correlationId: event.correlationId })).map(([k, v]) => [
-          k,
-          { DataType: 'String', StringValue: v },
-        ]),
+        Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
       ),
     });
   }
@@ -89,6 +119,8 @@ export class JobEventPublisher {
 export interface JobEventListenerOptions {
   aws: AwsClients;
   topicArn: string;
+  /** This process's publisher: its events come straight from it, and the queue leaves them out. */
+  publisher: JobEventPublisher;
   /** Prefix of the per-instance queue names; the instance id is appended. */
   queuePrefix: string;
   waitSeconds: number;
@@ -104,6 +136,9 @@ const HEARTBEAT_TAG = 'docpipe:heartbeat';
  * One api instance's view of the job-events topic: its own SQS queue subscribed to the topic with
  * raw delivery, consumed in batches by the shared QueueConsumer and handed to `onEvent`.
  *
+ * - The instance's own events (published through `publisher`) reach `onEvent` straight from the
+ *   publisher. The subscription's filter policy keeps them out of the queue, and should an
+ *   emulator ignore the policy, the listener drops them on receipt: each event is delivered once.
  * - The queue carries a heartbeat tag, refreshed periodically; queues of instances that died
  *   without `stop()` (stale heartbeat) are unsubscribed and deleted by the survivors.
  * - If the queue disappears (emulator restarted without persistence, or a sibling judged this
@@ -111,13 +146,15 @@ const HEARTBEAT_TAG = 'docpipe:heartbeat';
  * - `stop()` removes the subscription and the queue.
  */
 export class JobEventListener {
-  readonly instanceId = randomBytes(6).toString('hex');
+  readonly instanceId: string;
   private queueUrl: string | undefined;
   private subscriptionArn: string | undefined;
   private consumer: QueueConsumer | undefined;
   private housekeeping: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: JobEventListenerOptions) {}
+  constructor(private readonly opts: JobEventListenerOptions) {
+    this.instanceId = opts.publisher.origin;
+  }
 
   get queueName(): string {
     return `${this.opts.queuePrefix}-${this.instanceId}`.slice(0, 80);
@@ -135,7 +172,8 @@ export class JobEventListener {
       queue: new SqsQueue(this.opts.aws, () => this.queueUrl!),
       waitSeconds: this.opts.waitSeconds,
       logger,
-      handleBatch: (messages) => this.deliver(messages),
+      handleBatch: (messages) =>
+        this.deliver(messages.filter((m) => m.attributes[ORIGIN_ATTRIBUTE] !== this.instanceId)),
       onReceiveError: async (err) => {
         // The queue vanished (emulator restarted without persistence, or a sibling judged this
         // instance dead): make it again.
@@ -148,6 +186,13 @@ export class JobEventListener {
       },
     });
     this.consumer.start();
+    this.opts.publisher.deliverLocally((m) => {
+      try {
+        this.deliver([m]);
+      } catch (err) {
+        logger.error({ err }, 'delivering an event of this instance failed');
+      }
+    });
     void this.removeStaleQueues();
     // Heartbeat well inside the stale window; clean up siblings at the same pace.
     const everyMs = Math.max(1_000, (this.opts.staleAfterSeconds * 1000) / 3);
@@ -200,7 +245,11 @@ export class JobEventListener {
         TopicArn: topicArn,
         Protocol: 'sqs',
         Endpoint: queueArn,
-        Attributes: { RawMessageDelivery: 'true' },
+        Attributes: {
+          RawMessageDelivery: 'true',
+          // Every docpipe event names its origin; this instance's own come from its publisher.
+          FilterPolicy: JSON.stringify({ [ORIGIN_ATTRIBUTE]: [{ 'anything-but': [this.instanceId] }] }),
+        },
         ReturnSubscriptionArn: true,
       }),
     );
@@ -260,7 +309,7 @@ export class JobEventListener {
     return subs;
   }
 
-  private deliver(messages: QueueMessage[]): void {
+  private deliver(messages: EventMessage[]): void {
     for (const m of messages) {
       const parsed = BusEvent.safeParse(parseJsonSafe(m.body));
       if (parsed.success) {
@@ -284,6 +333,7 @@ export class JobEventListener {
 
   async stop(): Promise<void> {
     clearInterval(this.housekeeping);
+    this.opts.publisher.deliverLocally(undefined);
     await this.consumer?.stop(0);
     const { aws, logger } = this.opts;
     try {

@@ -2,9 +2,12 @@
  * The AWS calls an upload and a small document's job cost, counted at the emulators (bounded
  * counts, not times): the budget issue 10 set, kept from creeping back up.
  */
+import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createAwsClients } from '../aws/clients.js';
 import { connectAws } from '../aws/connect.js';
+import { ORIGIN_ATTRIBUTE } from '../aws/job-events.js';
 import type { Config } from '../domain/config.js';
 import type { BusEvent, DocumentEvent } from '../domain/messages.js';
 import { countAwsCalls } from './support/aws-calls.js';
@@ -96,8 +99,9 @@ it('a small HTML document’s extracted text is stored: one S3 PUT more', async 
   });
 });
 
-it('events published while others are in flight go out together: 30 events, fewer calls, all delivered', async () => {
-  const adapters = await connectAws(config, pino({ level: 'silent' }), { service: 'batch-probe' });
+/** A process's AWS adapters and its event listener, collecting what the listener hands on. */
+async function eventsProcess(service: string) {
+  const adapters = await connectAws(config, pino({ level: 'silent' }), { service });
   disposables.add(() => adapters.destroy());
   const received: BusEvent[] = [];
   const listener = adapters.eventListener({
@@ -108,23 +112,72 @@ it('events published while others are in flight go out together: 30 events, fewe
   });
   await listener.start();
   disposables.add(() => listener.stop());
+  return { adapters, listener, received };
+}
+
+const created = (ownerId: string, documentId: string): DocumentEvent => ({
+  kind: 'document.created',
+  ownerId,
+  documentId,
+  at: new Date().toISOString(),
+  correlationId: `corr-${documentId}`,
+});
+const idsOf = (events: BusEvent[], ownerId: string) =>
+  events.flatMap((e) => (e.kind === 'document.created' && e.ownerId === ownerId ? [e.documentId] : []));
+
+it('events published while others are in flight go out together: 30 events, fewer calls, all delivered', async () => {
+  const publisher = await connectAws(config, pino({ level: 'silent' }), { service: 'batch-probe' });
+  disposables.add(() => publisher.destroy());
+  // Another process listens: its events come through SNS and its queue.
+  const other = await eventsProcess('batch-listener');
 
   calls.reset();
-  const sent: DocumentEvent[] = Array.from({ length: 30 }, (_, i) => ({
-    kind: 'document.created',
-    ownerId: 'batch-probe',
-    documentId: `doc-${i}`,
-    at: new Date().toISOString(),
-    correlationId: `corr-${i}`,
-  }));
-  await Promise.all(sent.map((event) => adapters.events.publish(event)));
+  const sent = Array.from({ length: 30 }, (_, i) => created('batch-probe', `doc-${i}`));
+  await Promise.all(sent.map((event) => publisher.events.publish(event)));
   // At most 2 calls in flight: the first two go alone, the rest in batches of up to 10.
   const snsCalls = calls.of('batch-probe')['sns'] ?? 0;
   expect(snsCalls).toBeGreaterThanOrEqual(3);
   expect(snsCalls).toBeLessThanOrEqual(6);
   const mine = await eventually(async () => {
-    const got = received.filter((e) => e.kind === 'document.created' && e.ownerId === 'batch-probe');
+    const got = idsOf(other.received, 'batch-probe');
     return got.length === sent.length ? got : undefined;
   });
-  expect(new Set(mine.map((e) => e.correlationId))).toEqual(new Set(sent.map((e) => e.correlationId)));
+  expect(new Set(mine)).toEqual(new Set(sent.map((e) => e.documentId)));
+});
+
+it('an api’s own events reach it once, from its publisher: its queue never receives them', async () => {
+  const a = await eventsProcess('events-a');
+  const b = await eventsProcess('events-b');
+  calls.reset();
+  const sent = ['a1', 'a2', 'a3'].map((id) => created('echo-probe', id));
+  for (const event of sent) await a.adapters.events.publish(event);
+  // b, another api, receives them through its queue.
+  await eventually(async () => (idsOf(b.received, 'echo-probe').length === 3 ? true : undefined));
+  // Then b publishes one: a receives that one through its queue, after anything queued before it.
+  await b.adapters.events.publish(created('echo-probe', 'b1'));
+  await eventually(async () => (idsOf(a.received, 'echo-probe').includes('b1') ? true : undefined));
+
+  expect(idsOf(a.received, 'echo-probe')).toEqual(['a1', 'a2', 'a3', 'b1']);
+  expect(idsOf(b.received, 'echo-probe')).toEqual(['a1', 'a2', 'a3', 'b1']);
+  // a deleted one batch from its queue: b's event. Its own three never reached it.
+  expect(calls.of('events-a')['DeleteMessageBatch']).toBe(1);
+});
+
+it('a listener drops its own events should its queue deliver them anyway (an emulator that ignores filter policies)', async () => {
+  const a = await eventsProcess('events-drop');
+  const sqs = createAwsClients(config.aws).sqs;
+  disposables.add(() => sqs.destroy());
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: a.listener.queueName }));
+  const send = (event: DocumentEvent, origin: string) =>
+    sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: JSON.stringify(event),
+        MessageAttributes: { [ORIGIN_ATTRIBUTE]: { DataType: 'String', StringValue: origin } },
+      }),
+    );
+  await send(created('drop-probe', 'own'), a.listener.instanceId);
+  await send(created('drop-probe', 'other'), 'some-other-process');
+  await eventually(async () => (idsOf(a.received, 'drop-probe').includes('other') ? true : undefined));
+  expect(idsOf(a.received, 'drop-probe')).toEqual(['other']);
 });

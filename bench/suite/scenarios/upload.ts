@@ -8,6 +8,7 @@ import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients } from '../../../aws/clients.js';
 import { launch, type ServiceProcess } from '../../../dev/processes.js';
+import { countAwsCalls } from '../../../tests/support/aws-calls.js';
 import type { Scenario } from '../scenario.js';
 import { benchStack, ensureBuilt, row, runLoad, upload } from '../support.js';
 
@@ -24,6 +25,12 @@ export const uploads: Scenario = {
     const raw = createAwsClients(stack.config.aws);
     const { bucket, table } = stack.adapters.resources;
     const processes: ServiceProcess[] = [];
+    const calls = countAwsCalls(stack.emulators);
+    /** The api's AWS calls per upload since `calls.reset()`, by operation (long polls included). */
+    const apiCallsPer = (n: number) =>
+      Object.fromEntries(
+        Object.entries(calls.of('api')).map(([op, c]) => [op, Math.round((c / n) * 100) / 100]),
+      );
     try {
       // A queue of its own, so the worker started later never sees these messages.
       const { QueueUrl: rawQueueUrl } = await raw.sqs.send(
@@ -46,13 +53,17 @@ export const uploads: Scenario = {
       const send = (i: number) => upload(url!, body, `doc-${i}.txt`).then(() => undefined);
       log(`docpipe uploads, no worker: ${N}`);
       await runLoad(Math.min(N, 40), IN_FLIGHT, send); // warm-up
+      calls.reset();
       const alone = await runLoad(N, IN_FLIGHT, send);
+      const apiCalls = apiCallsPer(N);
 
       log(`docpipe uploads, worker running: ${N}`);
       const worker = launch('worker/main.ts', { compiled: true, env: { ...process.env, ...stack.env } });
       processes.push(worker);
       await worker.ready;
+      calls.reset();
       const busy = await runLoad(N, IN_FLIGHT, send);
+      const apiCallsBusy = apiCallsPer(N);
 
       return [
         row({
@@ -64,7 +75,7 @@ export const uploads: Scenario = {
           target: 'ratio ≥ 0.85 of the raw calls',
           meets: (_, ratio) => (ratio ?? 0) >= 0.85,
           smoke,
-          detail: { upload: alone, raw: baseline },
+          detail: { upload: alone, raw: baseline, apiCallsPerUpload: apiCalls },
         }),
         row({
           name: 'upload 1 KB ×8 in flight, no worker: p99',
@@ -85,10 +96,11 @@ export const uploads: Scenario = {
           target: '≥ 200 req/s',
           meets: (m) => m >= 200,
           smoke,
-          detail: { upload: busy },
+          detail: { upload: busy, apiCallsPerUpload: apiCallsBusy },
         }),
       ];
     } finally {
+      calls.stop();
       for (const p of processes.reverse()) await p.stop(); // the last started goes first
       raw.destroy();
       await stack.stop();
