@@ -52,11 +52,36 @@ export const JobMessage = z.object({
 });
 export type JobMessage = z.infer<typeof JobMessage>;
 
-/** SNS job-events message: the full job state after a change, so subscribers need no read. */
+/** Extracted texts at most this long travel in the COMPLETED event's `search` entry (UTF-8). */
+export const SEARCH_TEXT_INLINE_MAX_BYTES = 16 * 1024;
+
+/**
+ * A COMPLETED job's document as the search index takes it (server/search), sent by the worker that
+ * wrote it, so that no api instance reads the document (and a small text) back to index it.
+ */
+export const SearchEntry = z.object({
+  filename: z.string(),
+  kind: z.string(),
+  language: z.string().nullable(),
+  createdAt: z.string(),
+  /** The document's `updatedAt` as written with its result: an older entry never replaces a newer. */
+  updatedAt: z.string(),
+  /** The stored text's S3 key (null: no text). */
+  textKey: z.string().nullable(),
+  /** The stored text itself, when at most SEARCH_TEXT_INLINE_MAX_BYTES. */
+  text: z.string().optional(),
+});
+export type SearchEntry = z.infer<typeof SearchEntry>;
+
+/**
+ * SNS job-events message: the full job state after a change, so subscribers need no read. A
+ * worker's COMPLETED event also carries the document's `search` entry.
+ */
 export const JobEvent = z.object({
   kind: z.literal('job.updated'),
   job: JobSnapshot,
   correlationId: z.string(),
+  search: SearchEntry.optional(),
 });
 export type JobEvent = z.infer<typeof JobEvent>;
 

@@ -100,7 +100,7 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       onEvent: (event) => {
         if (event.kind === 'job.updated') {
           hub.dispatch(event.job);
-          indexer.onJobEvent(event.job);
+          indexer.onJobEvent(event.job, event.search);
         } else if (event.kind === 'document.deleted') index.remove(event.documentId);
         documentHub.dispatch(feedEventOf(event));
       },

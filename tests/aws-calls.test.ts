@@ -11,6 +11,7 @@ import { ORIGIN_ATTRIBUTE } from '../aws/job-events.js';
 import type { Config } from '../domain/config.js';
 import type { BusEvent, DocumentEvent } from '../domain/messages.js';
 import { countAwsCalls } from './support/aws-calls.js';
+import { TEST_OWNER } from './support/auth.js';
 import { eventually } from './support/inspect.js';
 import { uploadFile, watchUntilDone } from './support/graphql.js';
 import {
@@ -73,6 +74,19 @@ it('a small text document’s job costs 3 calls in the worker besides its share 
   const events = await watchUntilDone(api.wsUrl, up.data!.uploadDocument.job.id);
   expect(events.at(-1).status).toBe('COMPLETED');
   await messageDeleted();
+  // The COMPLETED event carried the document's search entry and its text: the api indexed it
+  // without reading anything back.
+  await api.server.search!.indexer.idle();
+  await eventually(async () => (calls.of('api')['DeleteMessageBatch'] ? true : undefined));
+  expect(api.server.search!.index.search(TEST_OWNER, '"line"', { limit: 5, offset: 0 }).hits).toHaveLength(1);
+  expect(work(calls.of('api'))).toEqual({
+    's3 PUT': 1, // the upload: original, job and document, its message, its announcement
+    PutItem: 2,
+    SendMessage: 1,
+    sns: 1,
+    GetItem: 1, // the subscription's first read of the job; no read of the document or its text
+    DeleteMessageBatch: 1, // the worker's event
+  });
   expect(work(calls.of('worker'))).toEqual({
     // No read: the upload's message carries the job and document as written, and a small original's
     // bytes. Done within one progress interval, the run writes its start as part of its end. The

@@ -156,6 +156,13 @@ describe('searchDocuments', () => {
     );
   });
 
+  it('finds a word deep in a text too long to travel in the COMPLETED event, through both replicas', async () => {
+    // ~20 KB: its event names the stored text, which each replica reads from S3.
+    const text = `${'filler words for padding '.repeat(800)} quixotic`;
+    const id = await uploadDone(text, 'long.txt');
+    for (const url of [api.url, replica.url]) expect(await found(url, 'quixotic', [id])).toEqual([id]);
+  });
+
   it("never shows another owner's documents", async () => {
     // Bob's document is in both indexes (he finds it), yet Alice's identical search never shows it.
     for (const url of [api.url, replica.url]) {

@@ -11,7 +11,7 @@ import type { DocumentStore } from '../aws/document-store.js';
 import type { JobWriter } from '../aws/job-writer.js';
 import { ProcessingError } from '../domain/errors.js';
 import { failJob, JobErrorCode, transitions } from '../domain/jobs.js';
-import type { JobMessage } from '../domain/messages.js';
+import { SEARCH_TEXT_INLINE_MAX_BYTES, type JobMessage, type SearchEntry } from '../domain/messages.js';
 import {
   JobStage,
   JobStatus,
@@ -78,7 +78,7 @@ const CLAIM_LOST = Symbol('claim lost');
 /** What one run works on: the job as last known, and what it needs of the document. */
 interface RunTarget {
   job: JobRecord;
-  doc: Pick<DocumentRecord, 'id' | 'ownerId' | 'filename' | 'size' | 'sha256'>;
+  doc: Pick<DocumentRecord, 'id' | 'ownerId' | 'filename' | 'size' | 'sha256' | 'createdAt'>;
   /** The original, when the message carried it (checked against the size and SHA-256 beside it). */
   content?: Buffer;
   /** The document may hold artefacts of earlier jobs (they are removed once this one completes). */
@@ -152,7 +152,8 @@ function uploadTarget(msg: JobMessage): RunTarget | null {
     createHash('sha256').update(bytes).digest('hex') === document.sha256;
   return {
     job,
-    doc: { id: msg.documentId, ownerId: msg.ownerId, ...document },
+    // A new upload's document and its first job are created at one instant (recordUpload).
+    doc: { id: msg.documentId, ownerId: msg.ownerId, createdAt: job.createdAt, ...document },
     ...(intact && { content: bytes }),
     earlierJobs: false,
   };
@@ -197,11 +198,14 @@ async function run(
 ): Promise<Outcome | typeof CLAIM_LOST> {
   const { store } = deps;
   const { job: current, doc } = target;
+  /** The document's search entry, once written COMPLETED: it rides on the COMPLETED event. */
+  let completed: SearchEntry | undefined;
   const reporter = new JobProgressThrottle(
     current,
     {
       write: async (job, patch, announce) => {
-        const next = await deps.jobs.advance(job, patch, msg.correlationId, { announce });
+        const search = patch.status === JobStatus.COMPLETED ? completed : undefined;
+        const next = await deps.jobs.advance(job, patch, msg.correlationId, { announce, search });
         if (!next) throw new LostRace();
         return next;
       },
@@ -283,16 +287,13 @@ async function run(
     // The result switches to this job's artefacts in that one write, so readers never see a mix.
     // Only while the run's fence holds: a run that lost its job (taken over after a missed
     // heartbeat, or superseded by a reprocess) stops here without touching the document.
+    const completedAt = new Date().toISOString();
     await setDocStatus(
-      {
-        status: JobStatus.COMPLETED,
-        detectedType: analysis.detectedType,
-        result,
-        updatedAt: new Date().toISOString(),
-      },
+      { status: JobStatus.COMPLETED, detectedType: analysis.detectedType, result, updatedAt: completedAt },
       fence,
     );
     wroteDocument = true;
+    completed = searchEntry(doc, result, completedAt, analysis.text);
     // Earlier jobs' (or attempts') artefacts are no longer referenced. A document's first run on
     // its first attempt has none, and skips the listing.
     if (target.earlierJobs || job.attempts > 1) {
@@ -369,6 +370,26 @@ async function storeArtefacts(
     metadata: boundedMetadata(analysis.metadata),
     textKey,
     thumbnailKey,
+  };
+}
+
+/** What the search index takes of the document just written COMPLETED; a short text inline. */
+function searchEntry(
+  doc: RunTarget['doc'],
+  result: DocumentResult,
+  updatedAt: string,
+  text: string | null,
+): SearchEntry {
+  const inline =
+    text !== null && result.textKey !== null && Buffer.byteLength(text) <= SEARCH_TEXT_INLINE_MAX_BYTES;
+  return {
+    filename: doc.filename,
+    kind: result.kind,
+    language: result.language,
+    createdAt: doc.createdAt,
+    updatedAt,
+    textKey: result.textKey,
+    ...(inline && { text }),
   };
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { BlobStore } from '../../aws/blob-store.js';
 import type { DocumentStore } from '../../aws/document-store.js';
 import { JobErrorCode } from '../../domain/jobs.js';
+import type { SearchEntry } from '../../domain/messages.js';
 import { JobStatus, type DocumentRecord, type JobRecord } from '../../domain/model.js';
 import type { SearchIndex } from './search-index.js';
 
@@ -26,7 +27,7 @@ export interface SearchIndexerDeps {
 
 /**
  * Keeps this api instance's SearchIndex up to date: from the job events the instance already
- * receives (a COMPLETED event → the document and its extracted text from DynamoDB and S3), and on
+ * receives (a COMPLETED event → its search entry, or the document and its text read back), and on
  * start from a catch-up over the documents changed since the index's high-water mark (all of them
  * for a new index). DynamoDB and S3 stay the truth; the index can always be rebuilt from them.
  */
@@ -38,10 +39,20 @@ export class SearchIndexer {
 
   constructor(private readonly deps: SearchIndexerDeps) {}
 
-  /** Handles one job event; never throws (a failure is logged; the next catch-up repairs it). */
-  onJobEvent(job: JobRecord): void {
+  /**
+   * Handles one job event; never throws (a failure is logged; the next catch-up repairs it). A
+   * worker's COMPLETED event carries the document's search entry, with a short text inline: then
+   * nothing is read (a longer text is read from S3); without one, the document is read first.
+   */
+  onJobEvent(job: JobRecord, search?: SearchEntry): void {
     const { index } = this.deps;
-    if (job.status === JobStatus.COMPLETED) {
+    if (job.status === JobStatus.COMPLETED && search) {
+      const { text, textKey, ...fields } = search;
+      const entry = { id: job.documentId, ownerId: job.ownerId, status: job.status, ...fields };
+      this.track(async () => {
+        index.upsert(entry, text ?? (textKey === null ? '' : await this.readText(textKey)));
+      });
+    } else if (job.status === JobStatus.COMPLETED) {
       this.track(async () => {
         const doc = await this.deps.store.getDocument(job.ownerId, job.documentId);
         if (!doc) index.remove(job.documentId);
@@ -58,8 +69,7 @@ export class SearchIndexer {
   /** Indexes a completed document with its text (no text stored: its filename only). */
   async indexDocument(doc: DocumentRecord): Promise<void> {
     if (doc.status !== JobStatus.COMPLETED || !doc.result) return;
-    const body = doc.result.textKey ? await this.deps.blobs.getStream(doc.result.textKey) : null;
-    const text = body ? await readAll(body) : '';
+    const text = doc.result.textKey ? await this.readText(doc.result.textKey) : '';
     this.deps.index.upsert(
       {
         id: doc.id,
@@ -73,6 +83,12 @@ export class SearchIndexer {
       },
       text,
     );
+  }
+
+  /** A stored text ('' when it is gone: the document went meanwhile, and search drops it). */
+  private async readText(key: string): Promise<string> {
+    const body = await this.deps.blobs.getStream(key);
+    return body ? readAll(body) : '';
   }
 
   /**

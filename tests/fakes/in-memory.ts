@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import type { StoredPart } from '../../aws/blob-store.js';
 import type { UploadRecord, UploadState } from '../../domain/uploads.js';
 import { JobWriter } from '../../aws/job-writer.js';
-import type { JobMessage } from '../../domain/messages.js';
+import type { JobEvent, JobMessage } from '../../domain/messages.js';
 import {
   JobStatus,
   type DocumentRecord,
@@ -230,12 +230,19 @@ export class InMemoryQueue {
 }
 
 /** The real JobWriter over the in-memory store, its events collected instead of published. */
-export function jobWriterOver(store: InMemoryStore, events: JobRecord[] = []): JobWriter {
+export function jobWriterOver(
+  store: InMemoryStore,
+  events: JobRecord[] = [],
+  /** Every job event whole, as published (the job and what rides along). */
+  published: JobEvent[] = [],
+): JobWriter {
   return new JobWriter(
     store,
     {
       publish: async (event) => {
-        if (event.kind === 'job.updated') events.push(event.job);
+        if (event.kind !== 'job.updated') return;
+        events.push(event.job);
+        published.push(event);
       },
     },
     pino({ level: 'silent' }),

@@ -9,7 +9,7 @@ import { newJob, restartDocument } from '../../domain/jobs.js';
 import { ProcessingError } from '../../domain/errors.js';
 import { runFence, type DocumentRecord, type JobRecord } from '../../domain/model.js';
 import type { Analysis } from '../../worker/processing/index.js';
-import type { JobMessage } from '../../domain/messages.js';
+import type { JobEvent, JobMessage } from '../../domain/messages.js';
 import { processJob, type Analyzer } from '../../worker/process-job.js';
 import { InMemoryBlobs, InMemoryStore, jobWriterOver } from '../fakes/in-memory.js';
 
@@ -19,6 +19,7 @@ async function setup(analyze: Analyzer, progressIntervalMs?: number) {
   const store = new InMemoryStore();
   const blobs = new InMemoryBlobs();
   const events: JobRecord[] = [];
+  const published: JobEvent[] = [];
   const job = newJob('doc-1', 'alice');
   const doc: DocumentRecord = {
     id: 'doc-1',
@@ -39,7 +40,7 @@ async function setup(analyze: Analyzer, progressIntervalMs?: number) {
   const deps = {
     store,
     blobs,
-    jobs: jobWriterOver(store, events),
+    jobs: jobWriterOver(store, events, published),
     analyze,
     logger: pino({ level: 'silent' }),
     workerId: 'w1',
@@ -64,7 +65,7 @@ async function setup(analyze: Analyzer, progressIntervalMs?: number) {
       document: { ...fromUpload.upload!.document, content: content.toString('base64') },
     },
   });
-  return { store, blobs, events, job, doc, run, fromUpload, withContent, writes };
+  return { store, blobs, events, published, job, doc, run, fromUpload, withContent, writes };
 }
 
 /** A text that is not the original's bytes (as a PDF's or an HTML page's is not). */
@@ -103,6 +104,37 @@ describe('processJob', () => {
       result: { jobId: s.job.id, wordCount: 2 },
     });
     expect(s.blobs.objects.get(doc.result!.textKey!)!.toString()).toBe('hello world');
+  });
+
+  it('announces COMPLETED with the document’s search entry: a short text inline, a long one by its key, none without text', async () => {
+    const short = await setup(async () => analysis({ text: DERIVED_TEXT, language: 'eng' }));
+    await short.run(short.fromUpload);
+    const doc = short.store.documents.get(short.doc.id)!;
+    expect(short.published.map((e) => e.search)).toEqual([
+      {
+        filename: 'a.txt',
+        kind: 'text',
+        language: 'eng',
+        createdAt: short.doc.createdAt,
+        updatedAt: doc.updatedAt, // as written with the result
+        textKey: doc.result!.textKey,
+        text: DERIVED_TEXT,
+      },
+    ]);
+
+    const longText = 'word '.repeat(4000); // 20 000 bytes: more than 16 KiB
+    const long = await setup(async () => analysis({ text: longText }), 0); // every state announced
+    await long.run();
+    expect(long.published.map((e) => e.job.status)).toEqual(['PROCESSING', 'COMPLETED']);
+    expect(long.published[0]!.search).toBeUndefined();
+    const entry = long.published[1]!.search!;
+    expect(entry.text).toBeUndefined();
+    expect(long.blobs.objects.get(entry.textKey!)!.toString()).toBe(longText);
+
+    const image = await setup(async () => analysis({ kind: 'image', text: null }));
+    await image.run();
+    expect(image.published.at(-1)!.search).toMatchObject({ kind: 'image', textKey: null });
+    expect(image.published.at(-1)!.search).not.toHaveProperty('text');
   });
 
   it('names the original as the text when the text is the original byte for byte, else stores a copy', async () => {
