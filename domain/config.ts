@@ -76,9 +76,11 @@ const EnvSchema = z.object({
   UPLOAD_EXPIRY_SECONDS: positiveInt.max(24 * 3600).default(24 * 3600),
   /**
    * Jobs a worker has in flight (downloads, uploads, AWS calls: mostly waiting). The CPU-heavy
-   * analysis runs in at most WORKER_ANALYSIS_THREADS threads at once, whatever this is.
+   * analysis runs in at most WORKER_ANALYSIS_THREADS threads at once, whatever this is. 32: with
+   * small documents at 2.5 AWS calls each, 16 left the worker waiting on round trips with CPU to
+   * spare (docs/performance.md: 2 workers draining 1.26× of one at 16, 1.45–1.55× at 32).
    */
-  WORKER_CONCURRENCY: positiveInt.max(64).default(16),
+  WORKER_CONCURRENCY: positiveInt.max(64).default(32),
   /**
    * Scheduling niceness of the worker process (0–19, set by worker/main.ts at start): on a machine
    * it shares with the api (npm start, one compose host), processing yields the CPU to requests.
