@@ -76,6 +76,9 @@ export class JobEventPublisher {
    * and attributes.
    */
   deliverLocally(deliver: ((message: EventMessage) => void) | undefined): void {
+    if (deliver && this.#local && this.#local !== deliver) {
+      throw new Error('this publisher already delivers its events to a listener of this process');
+    }
     this.#local = deliver;
   }
 
@@ -138,7 +141,9 @@ const HEARTBEAT_TAG = 'docpipe:heartbeat';
  *
  * - The instance's own events (published through `publisher`) reach `onEvent` straight from the
  *   publisher. The subscription's filter policy keeps them out of the queue, and should an
- *   emulator ignore the policy, the listener drops them on receipt: each event is delivered once.
+ *   emulator ignore the policy (or real AWS not yet apply it: up to 15 minutes), the listener drops
+ *   them on receipt, so an api never handles its own event twice. Events without an origin (from an
+ *   older process) pass the policy.
  * - The queue carries a heartbeat tag, refreshed periodically; queues of instances that died
  *   without `stop()` (stale heartbeat) are unsubscribed and deleted by the survivors.
  * - If the queue disappears (emulator restarted without persistence, or a sibling judged this
@@ -186,13 +191,7 @@ export class JobEventListener {
       },
     });
     this.consumer.start();
-    this.opts.publisher.deliverLocally((m) => {
-      try {
-        this.deliver([m]);
-      } catch (err) {
-        logger.error({ err }, 'delivering an event of this instance failed');
-      }
-    });
+    this.opts.publisher.deliverLocally((m) => this.deliver([m]));
     void this.removeStaleQueues();
     // Heartbeat well inside the stale window; clean up siblings at the same pace.
     const everyMs = Math.max(1_000, (this.opts.staleAfterSeconds * 1000) / 3);
@@ -247,8 +246,12 @@ export class JobEventListener {
         Endpoint: queueArn,
         Attributes: {
           RawMessageDelivery: 'true',
-          // Every docpipe event names its origin; this instance's own come from its publisher.
-          FilterPolicy: JSON.stringify({ [ORIGIN_ATTRIBUTE]: [{ 'anything-but': [this.instanceId] }] }),
+          // This instance's own events come from its publisher. An event without an origin (from a
+          // process older than the attribute) still arrives: `exists: false` matches it, since every
+          // event carries at least its correlationId attribute.
+          FilterPolicy: JSON.stringify({
+            [ORIGIN_ATTRIBUTE]: [{ 'anything-but': [this.instanceId] }, { exists: false }],
+          }),
         },
         ReturnSubscriptionArn: true,
       }),
@@ -309,26 +312,35 @@ export class JobEventListener {
     return subs;
   }
 
+  /** Hands each event on; one whose handler throws is logged, never redelivered or in the way of the rest. */
   private deliver(messages: EventMessage[]): void {
     for (const m of messages) {
-      const parsed = BusEvent.safeParse(parseJsonSafe(m.body));
-      if (parsed.success) {
-        const event = parsed.data;
-        withSpanSync(
-          event.kind === 'job.updated' ? 'job event deliver' : 'document event deliver',
-          {
-            kind: SpanKind.CONSUMER,
-            carrier: m.attributes,
-            onlyInTrace: true, // events of untraced work do not start traces of their own
-            attributes:
-              event.kind === 'job.updated'
-                ? { 'docpipe.job.status': event.job.status, 'docpipe.job.version': event.job.version }
-                : { 'docpipe.document.id': event.documentId },
-          },
-          () => this.opts.onEvent(event),
-        );
-      } else this.opts.logger.warn({ messageId: m.id }, 'dropping malformed job event');
+      try {
+        this.deliverOne(m);
+      } catch (err) {
+        this.opts.logger.error({ err, messageId: m.id }, 'handling a job event failed');
+      }
     }
+  }
+
+  private deliverOne(m: EventMessage): void {
+    const parsed = BusEvent.safeParse(parseJsonSafe(m.body));
+    if (parsed.success) {
+      const event = parsed.data;
+      withSpanSync(
+        event.kind === 'job.updated' ? 'job event deliver' : 'document event deliver',
+        {
+          kind: SpanKind.CONSUMER,
+          carrier: m.attributes,
+          onlyInTrace: true, // events of untraced work do not start traces of their own
+          attributes:
+            event.kind === 'job.updated'
+              ? { 'docpipe.job.status': event.job.status, 'docpipe.job.version': event.job.version }
+              : { 'docpipe.document.id': event.documentId },
+        },
+        () => this.opts.onEvent(event),
+      );
+    } else this.opts.logger.warn({ messageId: m.id }, 'dropping malformed job event');
   }
 
   async stop(): Promise<void> {

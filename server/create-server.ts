@@ -90,20 +90,21 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       hub,
       config,
       logger,
-      onDeleted: (id) => index.remove(id),
+      onDeleted: (id) => index.markDeleted(id),
       documentHub,
     });
     const events = adapters.eventListener({
       waitSeconds: config.sqsWaitSeconds,
       staleAfterSeconds: config.events.staleQueueSeconds,
       logger,
-      onEvent: (event) => {
-        if (event.kind === 'job.updated') {
-          hub.dispatch(event.job);
-          indexer.onJobEvent(event.job, event.search);
-        } else if (event.kind === 'document.deleted') index.remove(event.documentId);
-        documentHub.dispatch(feedEventOf(event));
-      },
+      // Each event goes to every sink; one that fails does not keep it from the others.
+      onEvent: (event) =>
+        eachLogged(logger, 'an event sink failed', [
+          () => event.kind === 'job.updated' && hub.dispatch(event.job),
+          () => event.kind === 'job.updated' && indexer.onJobEvent(event.job, event.search),
+          () => event.kind === 'document.deleted' && index.markDeleted(event.documentId),
+          () => documentHub.dispatch(feedEventOf(event)),
+        ]),
     });
     listener = events;
     await events.start();
@@ -226,4 +227,15 @@ export function createApiServer(config: Config, opts: { logger?: Logger } = {}):
       return fanout;
     },
   };
+}
+
+/** Runs each function, logging (not throwing) what one throws. */
+function eachLogged(logger: Logger, message: string, fns: (() => unknown)[]): void {
+  for (const fn of fns) {
+    try {
+      fn();
+    } catch (err) {
+      logger.error({ err }, message);
+    }
+  }
 }

@@ -2,7 +2,8 @@
  * The AWS calls an upload and a small document's job cost, counted at the emulators (bounded
  * counts, not times): the budget issue 10 set, kept from creeping back up.
  */
-import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAwsClients } from '../aws/clients.js';
@@ -114,7 +115,7 @@ it('a small HTML document’s extracted text is stored: one S3 PUT more', async 
 });
 
 /** A process's AWS adapters and its event listener, collecting what the listener hands on. */
-async function eventsProcess(service: string) {
+async function eventsProcess(service: string, handle: (event: BusEvent) => void = () => {}) {
   const adapters = await connectAws(config, pino({ level: 'silent' }), { service });
   disposables.add(() => adapters.destroy());
   const received: BusEvent[] = [];
@@ -122,7 +123,10 @@ async function eventsProcess(service: string) {
     waitSeconds: 1,
     staleAfterSeconds: 60,
     logger: pino({ level: 'silent' }),
-    onEvent: (event) => received.push(event),
+    onEvent: (event) => {
+      received.push(event);
+      handle(event);
+    },
   });
   await listener.start();
   disposables.add(() => listener.stop());
@@ -194,4 +198,48 @@ it('a listener drops its own events should its queue deliver them anyway (an emu
   await send(created('drop-probe', 'other'), 'some-other-process');
   await eventually(async () => (idsOf(a.received, 'drop-probe').includes('other') ? true : undefined));
   expect(idsOf(a.received, 'drop-probe')).toEqual(['other']);
+});
+
+it('an event without an origin attribute (from an older process) still reaches every api', async () => {
+  const a = await eventsProcess('events-no-origin');
+  const sns = createAwsClients(config.aws).sns;
+  disposables.add(() => sns.destroy());
+  // What a publisher from before the origin attribute sends: the event and its correlationId only.
+  const event = created('no-origin-probe', 'legacy');
+  await sns.send(
+    new PublishCommand({
+      TopicArn: a.adapters.resources.eventsTopicArn,
+      Message: JSON.stringify(event),
+      MessageAttributes: { correlationId: { DataType: 'String', StringValue: event.correlationId } },
+    }),
+  );
+  await eventually(async () => (idsOf(a.received, 'no-origin-probe').length ? true : undefined));
+  expect(idsOf(a.received, 'no-origin-probe')).toEqual(['legacy']);
+});
+
+it('an event whose handler throws is taken off the queue like the rest, and the batch’s others are handled', async () => {
+  const a = await eventsProcess('events-sender');
+  const b = await eventsProcess('events-throwing', (event) => {
+    if (event.kind === 'document.created' && event.documentId === 'boom') throw new Error('handler bug');
+  });
+  // Published together: one PublishBatch, usually one receive for b.
+  await Promise.all(['boom', 'after'].map((id) => a.adapters.events.publish(created('throw-probe', id))));
+  await eventually(async () => (idsOf(b.received, 'throw-probe').length === 2 ? true : undefined));
+  const sqs = createAwsClients(config.aws).sqs;
+  disposables.add(() => sqs.destroy());
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: b.listener.queueName }));
+  // Nothing is left in flight, waiting for a redelivery of the event that threw.
+  await eventually(async () => {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return Attributes?.ApproximateNumberOfMessages === '0' &&
+      Attributes.ApproximateNumberOfMessagesNotVisible === '0'
+      ? true
+      : undefined;
+  });
+  expect(idsOf(b.received, 'throw-probe').sort()).toEqual(['after', 'boom']);
 });
