@@ -46,6 +46,11 @@ export interface IndexHit {
 const OPEN = '\u0001';
 const CLOSE = '\u0002';
 const SNIPPET_TOKENS = 24;
+/**
+ * How long a deleted document's id is remembered: far longer than an event can be late (an event
+ * queue keeps messages for minutes) or a catch-up can lag (CATCH_UP_MARGIN_MS).
+ */
+export const DELETED_MEMORY_MS = 24 * 60 * 60_000;
 
 /**
  * One api instance's full-text index of its owners' completed documents: SQLite FTS5 through
@@ -81,14 +86,17 @@ export class SearchIndex {
         filename, body, tokenize = 'unicode61 remove_diacritics 2'
       );
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS deleted (id TEXT PRIMARY KEY, deleted_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS deleted_at ON deleted (deleted_at);
     `);
   }
 
   /**
    * Adds or replaces a document and its text. Returns false (and changes nothing) when the index
-   * already holds a newer version of it.
+   * already holds a newer version of it, or the document was deleted (see `markDeleted`).
    */
   upsert(doc: IndexedDocument, text: string): boolean {
+    if (this.prepare('SELECT 1 FROM deleted WHERE id = ?').get(doc.id)) return false;
     const existing = this.prepare('SELECT rowid, updated_at FROM docs WHERE id = ?').get(doc.id) as
       { rowid: number; updated_at: string } | undefined;
     if (existing && existing.updated_at > doc.updatedAt) return false;
@@ -129,6 +137,18 @@ export class SearchIndex {
     this.prepare('UPDATE docs SET status = ? WHERE id = ? AND updated_at <= ?').run(status, id, updatedAt);
   }
 
+  /**
+   * Removes a deleted document and remembers it for DELETED_MEMORY_MS, so that what arrives late
+   * (a run's COMPLETED event, a catch-up's page read before the delete) cannot bring it back.
+   * Document ids are never reused; the memory is bounded only to keep the table small.
+   */
+  markDeleted(id: string, now = Date.now()): void {
+    this.prepare('INSERT OR REPLACE INTO deleted (id, deleted_at) VALUES (?, ?)').run(id, now);
+    this.prepare('DELETE FROM deleted WHERE deleted_at < ?').run(now - DELETED_MEMORY_MS);
+    this.remove(id);
+  }
+
+  /** Removes a document's entry (it may come back with its next upsert). */
   remove(id: string): void {
     const row = this.prepare('SELECT rowid FROM docs WHERE id = ?').get(id) as { rowid: number } | undefined;
     if (!row) return;

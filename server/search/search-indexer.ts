@@ -55,11 +55,11 @@ export class SearchIndexer {
     } else if (job.status === JobStatus.COMPLETED) {
       this.track(async () => {
         const doc = await this.deps.store.getDocument(job.ownerId, job.documentId);
-        if (!doc) index.remove(job.documentId);
+        if (!doc) index.markDeleted(job.documentId);
         else await this.indexDocument(doc);
       });
     } else if (job.error?.code === JobErrorCode.DOCUMENT_DELETED) {
-      index.remove(job.documentId);
+      index.markDeleted(job.documentId);
     } else {
       // Reprocessing or failed: the last text stays searchable; the status filter sees the change.
       index.setStatus(job.documentId, job.status, job.updatedAt);
@@ -85,7 +85,10 @@ export class SearchIndexer {
     );
   }
 
-  /** A stored text ('' when it is gone: the document went meanwhile, and search drops it). */
+  /**
+   * A stored text ('' when it is gone: the document was deleted meanwhile; its deletion has
+   * removed it from the index or will, and upsert refuses a deleted document).
+   */
   private async readText(key: string): Promise<string> {
     const body = await this.deps.blobs.getStream(key);
     return body ? readAll(body) : '';

@@ -124,10 +124,14 @@ describe('processJob', () => {
 
     const longText = 'word '.repeat(4000); // 20 000 bytes: more than 16 KiB
     const long = await setup(async () => analysis({ text: longText }), 0); // every state announced
+    // Read from the store (no upload snapshot): the entry gives the document's creation, not the job's
+    // (they differ once a document is reprocessed).
+    long.store.documents.get(long.doc.id)!.createdAt = '2026-01-01T00:00:00.000Z';
     await long.run();
     expect(long.published.map((e) => e.job.status)).toEqual(['PROCESSING', 'COMPLETED']);
     expect(long.published[0]!.search).toBeUndefined();
     const entry = long.published[1]!.search!;
+    expect(entry.createdAt).toBe('2026-01-01T00:00:00.000Z');
     expect(entry.text).toBeUndefined();
     expect(long.blobs.objects.get(entry.textKey!)!.toString()).toBe(longText);
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../domain/errors.js';
 import { toMatchExpression } from '../../server/search/query.js';
-import { SearchIndex, type IndexedDocument } from '../../server/search/search-index.js';
+import { DELETED_MEMORY_MS, SearchIndex, type IndexedDocument } from '../../server/search/search-index.js';
 
 const doc = (id: string, over: Partial<IndexedDocument> = {}): IndexedDocument => ({
   id,
@@ -123,6 +123,22 @@ describe('SearchIndex (SQLite FTS5)', () => {
     index.remove('a');
     expect(ids('words')).toEqual([]);
     expect(index.size).toBe(0);
+  });
+
+  it('refuses a deleted document’s late upsert for a day, and then forgets the id', () => {
+    index = new SearchIndex(':memory:');
+    index.upsert(doc('a'), 'kept words');
+    index.upsert(doc('b'), 'deleted words');
+    const deletedAt = Date.parse('2026-12-04T00:00:00.000Z');
+    index.markDeleted('b', deletedAt);
+    expect(ids('words')).toEqual(['a']);
+    // A run's COMPLETED event that arrives after the delete, even one with a newer version.
+    expect(index.upsert(doc('b', { updatedAt: '2026-12-04T00:00:05.000Z' }), 'deleted words')).toBe(false);
+    expect(ids('words')).toEqual(['a']);
+    // A later deletion prunes ids remembered for longer than DELETED_MEMORY_MS.
+    index.markDeleted('c', deletedAt + DELETED_MEMORY_MS + 1);
+    expect(index.upsert(doc('b', { updatedAt: '2026-12-04T00:00:06.000Z' }), 'deleted words')).toBe(true);
+    expect(index.upsert(doc('c'), 'other words')).toBe(false);
   });
 
   it('keeps its meta values (the high-water mark) across reopening a file', async () => {

@@ -4,7 +4,7 @@
  */
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { newJob } from '../../domain/jobs.js';
+import { JobErrorCode, newJob } from '../../domain/jobs.js';
 import type { SearchEntry } from '../../domain/messages.js';
 import { JobStatus, type DocumentRecord, type JobRecord } from '../../domain/model.js';
 import { toMatchExpression } from '../../server/search/query.js';
@@ -100,5 +100,24 @@ describe('SearchIndexer.onJobEvent', () => {
     await s.indexer.idle();
     expect(s.find('second')).toEqual(['doc-1']);
     expect(s.find('first')).toEqual([]);
+  });
+
+  it('never brings back a deleted document: a run’s COMPLETED event arriving after the delete', async () => {
+    const s = setup();
+    s.indexer.onJobEvent(completed('doc-1'), entry({ text: 'draft contract' }));
+    await s.indexer.idle();
+    // The delete's DOCUMENT_DELETED job event, then a copy of the run that was still going.
+    s.indexer.onJobEvent({
+      ...completed('doc-1'),
+      status: JobStatus.FAILED,
+      error: { code: JobErrorCode.DOCUMENT_DELETED, message: 'deleted' },
+    });
+    s.indexer.onJobEvent(
+      completed('doc-1'),
+      entry({ text: 'draft contract', updatedAt: '2026-12-04T00:00:09.000Z' }),
+    );
+    await s.indexer.idle();
+    expect(s.find('contract')).toEqual([]);
+    expect(s.index.has('doc-1')).toBe(false);
   });
 });
