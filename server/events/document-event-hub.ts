@@ -46,12 +46,21 @@ export function feedEventOf(event: BusEvent): DocumentFeedEvent {
 }
 
 /**
+ * How long the hub remembers a deletion: a job event of the document that arrives later (a
+ * worker's, by SNS and the queue, can trail the api's own DELETED, delivered in-process) is
+ * dropped, so DELETED stays the last change a subscriber sees.
+ */
+export const DELETION_MEMORY_MS = 10 * 60_000;
+
+/**
  * In-process fan-out of document changes to this instance's `documentEvents` subscribers, by owner.
- * Every api instance receives every event (SNS → its own queue), so a subscriber sees changes made
- * through any replica.
+ * Every api instance receives every event (other instances' through its own queue, its own from
+ * its publisher), so a subscriber sees changes made through any replica.
  */
 export class DocumentEventHub {
   private readonly owners = new Map<string, Set<DocumentFeed>>();
+  /** Recently deleted documents → when, oldest first (a Map keeps insertion order). */
+  private readonly deleted = new Map<string, number>();
 
   /** Registers for `ownerId`'s changes (eagerly: nothing slips between this and a catch-up read). */
   subscribe(ownerId: string): DocumentFeed {
@@ -65,8 +74,19 @@ export class DocumentEventHub {
     return feed;
   }
 
-  dispatch(event: DocumentFeedEvent): void {
+  dispatch(event: DocumentFeedEvent, now = Date.now()): void {
+    if (event.kind === 'DELETED') this.rememberDeletion(event.documentId, now);
+    else if (event.job && this.deleted.has(event.documentId)) return;
     for (const feed of this.owners.get(event.ownerId) ?? []) feed.push(event);
+  }
+
+  private rememberDeletion(documentId: string, now: number): void {
+    for (const [id, at] of this.deleted) {
+      if (at >= now - DELETION_MEMORY_MS) break;
+      this.deleted.delete(id);
+    }
+    this.deleted.delete(documentId);
+    this.deleted.set(documentId, now);
   }
 
   get size(): number {
